@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "parley",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ParleyLog", targets: ["ParleyLog"]),
+        .executable(name: "parley-load", targets: ["parley-load"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
+        .target(
+            name: "ParleyLog",
+            dependencies: [
+                "CRocksDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "ParleyLoadKit",
+            dependencies: ["ParleyLog"],
+            path: "Tools/ParleyLoadKit"
+        ),
+        .executableTarget(
+            name: "parley-load",
+            dependencies: [
+                "ParleyLoadKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/parley-load"
+        ),
+        .testTarget(
+            name: "ParleyLogTests",
+            dependencies: [
+                "ParleyLog",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "ParleyLoadKitTests",
+            dependencies: ["ParleyLoadKit", "parley-load"]
+        ),
+    ]
+)

@@ -1,0 +1,368 @@
+import CRocksDB
+import Foundation
+import NIOPosix
+
+/// An append-only, fsync-durable, offset-addressed event log on RocksDB.
+///
+/// Every entry gets a global offset (from 1) and, if durable, a sequence in
+/// each stream it belongs to (from 1, contiguous per stream). An append is
+/// answered only after its group's WAL is fsynced. Writes go through one
+/// writer thread; reads run on a small thread pool. Neither ever blocks
+/// Swift's cooperative pool.
+///
+/// Call ``close()`` when done: it finishes queued appends, ends every tail and
+/// releases the data directory.
+public final class EventLog: Sendable {
+    /// The format this build writes and the newest it reads.
+    public static let formatVersion: UInt32 = 1
+
+    /// Random, made when the directory was created. A client's position is
+    /// meaningful only within one epoch.
+    public let epoch: String
+    public let path: String
+    let database: RocksDatabase
+    let families: LogFamilies
+    let hub: TailHub
+    private let writer: LogWriter
+    private let pool: NIOThreadPool
+    private let options: LogOptions
+
+    /// Opens the log in `path`, creating the directory and the log if needed.
+    public static func open(at path: String, options: LogOptions = LogOptions()) async throws -> EventLog {
+        let pool = NIOThreadPool(numberOfThreads: max(1, options.readThreads))
+        pool.start()
+        do {
+            return try await pool.runIfActive { try EventLog(path: path, options: options, pool: pool) }
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private init(path: String, options: LogOptions, pool: NIOThreadPool) throws(LogError) {
+        let existed = try DataDirectory.prepare(path)
+        let database: RocksDatabase
+        do {
+            database = try RocksDatabase(
+                path: path, familyNames: Family.all + options.extraFamilies, blockCacheBytes: options.blockCacheBytes)
+        } catch {
+            throw Self.openError(error, path: path, existed: existed)
+        }
+        let families = LogFamilies(database)
+        let metadata = try Self.loadMetadata(database, families: families, existed: existed)
+        self.path = path
+        self.database = database
+        self.families = families
+        self.epoch = metadata.epoch
+        self.options = options
+        self.pool = pool
+        self.hub = TailHub(head: metadata.head, capacity: options.tailBufferCapacity)
+        self.writer = LogWriter(
+            database: database, families: families, hub: hub, options: options,
+            lastOffset: metadata.head, lastTimestamp: metadata.clock)
+        writer.start()
+    }
+
+    deinit {
+        writer.requestStop()
+        hub.close()
+        pool.shutdownGracefully { _ in }
+    }
+
+    /// Stops the writer after the appends already queued, ends every tail,
+    /// waits for running reads and closes RocksDB.
+    public func close() async {
+        await writer.stop()
+        hub.close()
+        try? await pool.shutdownGracefully()
+        database.close()
+    }
+
+    // MARK: Appending
+
+    /// Appends `entries` atomically: all land or none.
+    ///
+    /// - Parameters:
+    ///   - entries: At least one entry.
+    ///   - expecting: Stream sequences the append requires (0 = an empty
+    ///     stream); on a mismatch it throws ``LogError/versionConflict(stream:expected:current:)``
+    ///     and writes nothing.
+    /// - Returns: Each entry's offset and stream sequences, answered after the fsync.
+    ///   Entries whose idempotency key was used before are not written again;
+    ///   their original result comes back with `deduplicated` set.
+    public func append(_ entries: [NewEntry], expecting: [String: UInt64] = [:]) async throws -> AppendResult {
+        try validate(entries, expecting: expecting)
+        return try await withCheckedThrowingContinuation { continuation in
+            let queued = writer.submit(PendingAppend(entries: entries, expectations: expecting, continuation: continuation))
+            if !queued { continuation.resume(throwing: LogError.closed) }
+        }
+    }
+
+    private func validate(_ entries: [NewEntry], expecting: [String: UInt64]) throws(LogError) {
+        guard !entries.isEmpty else { throw .emptyBatch }
+        for (index, entry) in entries.enumerated() {
+            guard entry.accountID != 0 else { throw .invalidAccount(index: index) }
+            guard (1...200).contains(entry.type.utf8.count) else { throw .invalidType(index: index) }
+            if let key = entry.idempotencyKey, !(1...200).contains(key.utf8.count) {
+                throw .invalidIdempotencyKey(index: index)
+            }
+            var seen = Set<String>()
+            for stream in entry.streams {
+                guard StreamName.isValid(stream) else { throw .invalidStreamName(stream) }
+                guard seen.insert(stream).inserted else { throw .duplicateStream(index: index, stream: stream) }
+            }
+            let size = EntryCodec.encodedSize(of: entry)
+            guard size <= options.maxEntryBytes else {
+                throw .entryTooLarge(index: index, size: size, limit: options.maxEntryBytes)
+            }
+        }
+        for stream in expecting.keys where !StreamName.isValid(stream) {
+            throw .invalidStreamName(stream)
+        }
+    }
+
+    // MARK: Reading
+
+    /// The offset of the last committed entry (0 for an empty log).
+    public var head: UInt64 { hub.head }
+
+    /// Up to `limit` entries after `offset`, oldest first.
+    public func read(after offset: UInt64, limit: Int) async throws -> [LogEntry] {
+        try Self.checkLimit(limit)
+        let lower = offset == .max ? nil : Keys.offset(offset + 1)
+        guard let lower else { return [] }
+        return try await blocking { [database, families] () throws(LogError) in
+            let iterator = database.iterator(families.log, lower: lower)
+            iterator.seekToFirst()
+            return try Self.collect(iterator, limit: limit, path: database.path) { $0.next() }
+        }
+    }
+
+    /// Up to `limit` entries before `offset` (before the end when nil), newest first.
+    public func read(before offset: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
+        try Self.checkLimit(limit)
+        return try await blocking { [database, families] () throws(LogError) in
+            let iterator = database.iterator(families.log, upper: offset.map(Keys.offset))
+            iterator.seekToLast()
+            return try Self.collect(iterator, limit: limit, path: database.path) { $0.previous() }
+        }
+    }
+
+    /// Up to `limit` entries of `stream` with a sequence above `seq`, in sequence order.
+    public func read(stream: String, after seq: UInt64, limit: Int) async throws -> [LogEntry] {
+        try Self.checkLimit(limit)
+        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
+        guard seq < .max else { return [] }
+        return try await blocking { [database, families] () throws(LogError) in
+            let prefix = Keys.streamPrefix(stream)
+            let iterator = database.iterator(
+                families.streams, lower: Keys.streamEntry(stream, seq: seq + 1), upper: Keys.successor(of: prefix))
+            iterator.seekToFirst()
+            return try Self.resolve(iterator, limit: limit, database: database, families: families) { $0.next() }
+        }
+    }
+
+    /// Up to `limit` entries of `stream` with a sequence below `seq` (below the end when nil), newest first.
+    public func read(stream: String, before seq: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
+        try Self.checkLimit(limit)
+        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
+        return try await blocking { [database, families] () throws(LogError) in
+            let prefix = Keys.streamPrefix(stream)
+            let upper = seq.map { Keys.streamEntry(stream, seq: $0) } ?? Keys.successor(of: prefix)
+            let iterator = database.iterator(families.streams, lower: prefix, upper: upper)
+            iterator.seekToLast()
+            return try Self.resolve(iterator, limit: limit, database: database, families: families) { $0.previous() }
+        }
+    }
+
+    /// The last sequence of `stream` (0 when it has none).
+    public func head(of stream: String) async throws -> UInt64 {
+        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
+        return try await blocking { [database, families] () throws(LogError) in
+            try Self.storage { () throws(RocksError) in try StreamIndex.head(of: stream, database: database, families: families) }
+        }
+    }
+
+    /// Streams whose name starts with `prefix`, in name order, after `after` when given.
+    public func streams(prefix: String, after: String? = nil, limit: Int) async throws -> [StreamHead] {
+        try Self.checkLimit(limit)
+        guard StreamName.isValidPrefix(prefix) else { throw LogError.invalidStreamName(prefix) }
+        return try await blocking { [database, families] () throws(LogError) in
+            try Self.storage { () throws(RocksError) in
+                try StreamIndex.list(prefix: prefix, after: after, limit: limit, database: database, families: families)
+            }
+        }
+    }
+
+    // MARK: Tailing
+
+    /// Every entry after global `offset`: stored ones, then live ones.
+    public func tail(after offset: UInt64) -> LogTail {
+        LogTail(log: self, filter: .all, after: offset)
+    }
+
+    /// Every entry of `stream` after sequence `seq`: stored ones, then live ones
+    /// (ephemeral entries of the stream included, live only).
+    public func tail(stream: String, after seq: UInt64) throws -> LogTail {
+        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
+        return LogTail(log: self, filter: .stream(stream), after: seq)
+    }
+
+    /// Tails currently registered (for tests and metrics).
+    public var activeTails: Int { hub.subscriberCount }
+
+    // MARK: Maintenance
+
+    /// Writes a consistent copy of the database into `directory` (which must
+    /// not exist) while appends continue.
+    public func checkpoint(to directory: String) async throws {
+        try await blocking { [database] () throws(LogError) in
+            try Self.storage { () throws(RocksError) in try database.checkpoint(to: directory) }
+        }
+    }
+
+    /// Deletes expired ephemeral entries and idempotency keys now, instead of
+    /// waiting for the next scheduled pass.
+    public func prune() async throws -> PruneReport {
+        try await writer.prune()
+    }
+
+    func failNextWrites(_ count: Int) {
+        writer.failNextWrites(count)
+    }
+
+    // MARK: Helpers
+
+    /// Runs a blocking RocksDB call on the read pool.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(LogError) -> T) async throws -> T {
+        do {
+            return try await pool.runIfActive {
+                rocksdb_set_perf_level(rocksPerfLevelDisabled)
+                return try body()
+            }
+        } catch let error as LogError {
+            throw error
+        } catch {
+            throw LogError.closed
+        }
+    }
+
+    private static func checkLimit(_ limit: Int) throws(LogError) {
+        guard limit > 0 else { throw .invalidArgument("limit must be positive") }
+    }
+
+    static func storage<T>(_ body: () throws(RocksError) -> T) throws(LogError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .storage(error.message)
+        }
+    }
+
+    /// Decodes entries of the `log` family as the iterator moves.
+    private static func collect(
+        _ iterator: RocksIterator, limit: Int, path: String, move: (RocksIterator) -> Void
+    ) throws(LogError) -> [LogEntry] {
+        var entries: [LogEntry] = []
+        entries.reserveCapacity(min(limit, 1024))
+        while iterator.isValid && entries.count < limit {
+            let offset = iterator.withKey { UInt64(bigEndianBytes: $0) }
+            let entry = try iterator.withValue { value in
+                Result { () throws(LogError) in try decode(value, offset: offset, path: path) }
+            }.get()
+            entries.append(entry)
+            move(iterator)
+        }
+        try storage { () throws(RocksError) in try iterator.checkError() }
+        return entries
+    }
+
+    /// Follows stream index entries to the log entries they point at.
+    private static func resolve(
+        _ iterator: RocksIterator, limit: Int, database: RocksDatabase, families: LogFamilies,
+        move: (RocksIterator) -> Void
+    ) throws(LogError) -> [LogEntry] {
+        var keys: [[UInt8]] = []
+        keys.reserveCapacity(min(limit, 1024))
+        while iterator.isValid && keys.count < limit {
+            keys.append(iterator.value)
+            move(iterator)
+        }
+        try storage { () throws(RocksError) in try iterator.checkError() }
+        let values = try storage { () throws(RocksError) in try database.multiGet(families.log, keys: keys) }
+        var entries: [LogEntry] = []
+        entries.reserveCapacity(keys.count)
+        for (key, value) in zip(keys, values) {
+            let offset = UInt64(bigEndianBytes: key)
+            guard let value else {
+                throw .corrupt(path: database.path, detail: "stream index points at missing offset \(offset ?? 0)")
+            }
+            let entry = try value.withUnsafeBytes { raw in
+                Result { () throws(LogError) in try decode(raw, offset: offset, path: database.path) }
+            }.get()
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    private static func decode(_ value: UnsafeRawBufferPointer, offset: UInt64?, path: String) throws(LogError) -> LogEntry {
+        guard let entry = try? EntryCodec.decodeEntry(value), entry.offset == offset else {
+            throw .corrupt(path: path, detail: "unreadable entry at offset \(offset.map(String.init) ?? "?")")
+        }
+        return entry
+    }
+
+    // MARK: Opening
+
+    private static func openError(_ error: RocksError, path: String, existed: Bool) -> LogError {
+        let message = error.message
+        if message.contains("lock") || message.contains("LOCK") { return .locked(path: path) }
+        if message.contains("Corruption") || existed { return .corrupt(path: path, detail: message) }
+        return .storage(message)
+    }
+
+    private struct Metadata {
+        var epoch: String
+        var head: UInt64
+        var clock: UInt64
+    }
+
+    private static func loadMetadata(_ database: RocksDatabase, families: LogFamilies, existed: Bool) throws(LogError) -> Metadata {
+        let path = database.path
+        let format = try storage { () throws(RocksError) in try database.get(families.meta, key: MetaKey.format) }
+        guard let format else {
+            guard !existed else { throw .corrupt(path: path, detail: "the log's metadata is missing") }
+            return try create(database, families: families)
+        }
+        guard format.count == 4 else { throw .corrupt(path: path, detail: "unreadable format version") }
+        let version = format.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard version <= formatVersion else { throw .unsupportedFormat(found: version, supported: formatVersion) }
+        let epoch = try storage { () throws(RocksError) in try database.get(families.meta, key: MetaKey.epoch) }
+        guard let epoch, !epoch.isEmpty else { throw .corrupt(path: path, detail: "the log's epoch is missing") }
+        // The newest entry is never pruned, so it gives the head and the clock.
+        let last = database.iterator(families.log)
+        last.seekToLast()
+        var newest: LogEntry?
+        if last.isValid {
+            let offset = last.withKey { UInt64(bigEndianBytes: $0) }
+            newest = try last.withValue { value in
+                Result { () throws(LogError) in try decode(value, offset: offset, path: path) }
+            }.get()
+        }
+        try storage { () throws(RocksError) in try last.checkError() }
+        return Metadata(
+            epoch: String(decoding: epoch, as: UTF8.self), head: newest?.offset ?? 0, clock: newest?.timestamp ?? 0)
+    }
+
+    private static func create(_ database: RocksDatabase, families: LogFamilies) throws(LogError) -> Metadata {
+        var generator = SystemRandomNumberGenerator()
+        let epoch = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        var version = [UInt8]()
+        version.appendBigEndian(formatVersion)
+        let batch = WriteBatch()
+        batch.put(families.meta, key: MetaKey.format, value: version)
+        batch.put(families.meta, key: MetaKey.epoch, value: Array(epoch.utf8))
+        try storage { () throws(RocksError) in try database.write(batch, sync: true) }
+        return Metadata(epoch: epoch, head: 0, clock: 0)
+    }
+}

@@ -1,0 +1,23 @@
+import CoreMetrics
+
+/// The log's instruments, created once per open log.
+struct LogMetrics: Sendable {
+    /// Entries appended (not counting deduplicated retries).
+    let appendedEntries: Counter
+    /// Entries per group commit.
+    let groupSize: Recorder
+    /// Time of one synced batch write.
+    let fsyncDuration: Timer
+    /// Bytes handed to RocksDB in synced batches.
+    let bytesWritten: Counter
+    /// Groups whose write failed.
+    let writeErrors: Counter
+
+    init(factory: any MetricsFactory) {
+        appendedEntries = Counter(label: "parley_log_appended_entries_total", factory: factory)
+        groupSize = Recorder(label: "parley_log_group_entries", factory: factory)
+        fsyncDuration = Timer(label: "parley_log_fsync_seconds", factory: factory)
+        bytesWritten = Counter(label: "parley_log_bytes_written_total", factory: factory)
+        writeErrors = Counter(label: "parley_log_write_errors_total", factory: factory)
+    }
+}

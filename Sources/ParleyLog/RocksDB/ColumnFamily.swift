@@ -1,0 +1,7 @@
+import CRocksDB
+
+/// A column family handle. The handle is owned and destroyed by its ``RocksDatabase``.
+struct ColumnFamily: @unchecked Sendable {
+    let name: String
+    let handle: OpaquePointer
+}

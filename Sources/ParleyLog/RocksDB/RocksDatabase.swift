@@ -1,0 +1,170 @@
+import CRocksDB
+import Foundation
+
+/// An open RocksDB database and its column families.
+///
+/// Owns every C handle it creates and releases them in ``close()`` (or
+/// `deinit`). Every method blocks the calling thread: call them from the log's
+/// writer thread or its read pool, never from Swift's cooperative pool.
+final class RocksDatabase: @unchecked Sendable {
+    private(set) var handle: OpaquePointer?
+    private let options: OpaquePointer
+    private let tableOptions: OpaquePointer
+    private let cache: OpaquePointer
+    private let readOptions: OpaquePointer
+    private let syncWrite: OpaquePointer
+    private let bufferedWrite: OpaquePointer
+    private var families: [String: ColumnFamily] = [:]
+    let path: String
+
+    /// Opens (or creates) the database at `path` with at least `familyNames`;
+    /// families that already exist on disk are opened too, as RocksDB requires.
+    init(path: String, familyNames: [String], blockCacheBytes: Int) throws(RocksError) {
+        self.path = path
+        options = rocksdb_options_create()
+        rocksdb_options_set_create_if_missing(options, 1)
+        rocksdb_options_set_create_missing_column_families(options, 1)
+        rocksdb_options_set_compression(options, Int32(rocksdb_lz4_compression))
+        rocksdb_options_increase_parallelism(options, 2)
+        tableOptions = rocksdb_block_based_options_create()
+        cache = rocksdb_cache_create_lru(blockCacheBytes)
+        rocksdb_block_based_options_set_block_cache(tableOptions, cache)
+        rocksdb_options_set_block_based_table_factory(options, tableOptions)
+        readOptions = rocksdb_readoptions_create()
+        syncWrite = rocksdb_writeoptions_create()
+        rocksdb_writeoptions_set_sync(syncWrite, 1)
+        bufferedWrite = rocksdb_writeoptions_create()
+
+        var names = ["default"]
+        for name in Self.existingFamilies(path: path, options: options) + familyNames where !names.contains(name) {
+            names.append(name)
+        }
+        var handles = [OpaquePointer?](repeating: nil, count: names.count)
+        let cNames = names.map { strdup($0) }
+        defer { cNames.forEach { free($0) } }
+        let cOptions = [OpaquePointer?](repeating: options, count: names.count)
+        // On failure every property is already set, so `deinit` releases the options.
+        handle = try withRocksError { error in
+            cNames.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
+                rocksdb_open_column_families(
+                    options, path, Int32(names.count), namePointers.baseAddress,
+                    cOptions, &handles, error)
+            }
+        }
+        for (name, family) in zip(names, handles) {
+            families[name] = ColumnFamily(name: name, handle: family!)
+        }
+    }
+
+    deinit {
+        close()
+        releaseOptions()
+    }
+
+    private func releaseOptions() {
+        rocksdb_writeoptions_destroy(syncWrite)
+        rocksdb_writeoptions_destroy(bufferedWrite)
+        rocksdb_readoptions_destroy(readOptions)
+        rocksdb_options_destroy(options)
+        rocksdb_block_based_options_destroy(tableOptions)
+        rocksdb_cache_destroy(cache)
+    }
+
+    private static func existingFamilies(path: String, options: OpaquePointer) -> [String] {
+        var count = 0
+        var error: UnsafeMutablePointer<CChar>? = nil
+        let list = rocksdb_list_column_families(options, path, &count, &error)
+        if let error { rocksdb_free(error) }
+        guard let list else { return [] }
+        defer { rocksdb_list_column_families_destroy(list, count) }
+        return (0..<count).compactMap { list[$0].map { String(cString: $0) } }
+    }
+
+    /// Closes the database. Callers guarantee no other thread is using it.
+    func close() {
+        guard let db = handle else { return }
+        for family in families.values { rocksdb_column_family_handle_destroy(family.handle) }
+        families = [:]
+        rocksdb_close(db)
+        handle = nil
+    }
+
+    func family(_ name: String) -> ColumnFamily? { families[name] }
+
+    var familyNames: [String] { Array(families.keys) }
+
+    /// Applies `batch` atomically; with `sync`, returns only after the WAL is fsynced.
+    func write(_ batch: WriteBatch, sync: Bool) throws(RocksError) {
+        try withRocksError { rocksdb_write(handle, sync ? syncWrite : bufferedWrite, batch.handle, $0) }
+    }
+
+    /// Applies `batch` with explicit write options (used to exercise failures).
+    func write(_ batch: WriteBatch, options writeOptions: OpaquePointer) throws(RocksError) {
+        try withRocksError { rocksdb_write(handle, writeOptions, batch.handle, $0) }
+    }
+
+    func get(_ family: ColumnFamily, key: [UInt8]) throws(RocksError) -> [UInt8]? {
+        var length = 0
+        let value = try withRocksError { error in
+            key.withUnsafeBufferPointer { k in
+                k.withMemoryRebound(to: CChar.self) { k in
+                    rocksdb_get_cf(handle, readOptions, family.handle, k.baseAddress, k.count, &length, error)
+                }
+            }
+        }
+        guard let value else { return nil }
+        defer { rocksdb_free(value) }
+        return Array(UnsafeRawBufferPointer(start: value, count: length))
+    }
+
+    /// Looks up many keys of one family in one call; `nil` where a key is absent.
+    func multiGet(_ family: ColumnFamily, keys: [[UInt8]]) throws(RocksError) -> [[UInt8]?] {
+        let count = keys.count
+        guard count > 0 else { return [] }
+        var values = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        var valueLengths = [Int](repeating: 0, count: count)
+        var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        let familyHandles = [OpaquePointer?](repeating: family.handle, count: count)
+        let keyLengths = keys.map(\.count)
+        let keyPointers = keys.map { key -> UnsafeMutablePointer<CChar> in
+            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(key.count, 1))
+            key.withUnsafeBytes { UnsafeMutableRawPointer(pointer).copyMemory(from: $0.baseAddress!, byteCount: key.count) }
+            return pointer
+        }
+        defer { keyPointers.forEach { $0.deallocate() } }
+        keyPointers.map { UnsafePointer($0) as UnsafePointer<CChar>? }.withUnsafeBufferPointer { keyList in
+            rocksdb_multi_get_cf(
+                handle, readOptions, familyHandles, count, keyList.baseAddress, keyLengths,
+                &values, &valueLengths, &errors)
+        }
+        var firstError: String?
+        var result = [[UInt8]?]()
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            if let error = errors[index] {
+                if firstError == nil { firstError = String(cString: error) }
+                rocksdb_free(error)
+            }
+            if let value = values[index] {
+                result.append(Array(UnsafeRawBufferPointer(start: value, count: valueLengths[index])))
+                rocksdb_free(value)
+            } else {
+                result.append(nil)
+            }
+        }
+        if let firstError { throw RocksError(message: firstError) }
+        return result
+    }
+
+    func iterator(_ family: ColumnFamily, lower: [UInt8]? = nil, upper: [UInt8]? = nil) -> RocksIterator {
+        RocksIterator(database: handle!, family: family, lower: lower, upper: upper)
+    }
+
+    /// Writes a consistent, openable copy of the database into `directory`
+    /// (hard links where possible), while writes continue.
+    func checkpoint(to directory: String) throws(RocksError) {
+        let checkpoint = try withRocksError { rocksdb_checkpoint_object_create(handle, $0) }
+        defer { rocksdb_checkpoint_object_destroy(checkpoint) }
+        try withRocksError { rocksdb_checkpoint_create(checkpoint, directory, 0, $0) }
+    }
+}

@@ -1,0 +1,424 @@
+import CRocksDB
+import Foundation
+
+/// The single owner of appends.
+///
+/// A dedicated thread (never Swift's cooperative pool: RocksDB's synced writes
+/// block) takes every append waiting at that moment, checks each against
+/// current state, assigns offsets and stream sequences, lets the hook add its
+/// writes, and commits the whole group in one `WriteBatch` with one fsync.
+/// Only then are callers answered and tails fed. Between groups it prunes
+/// expired ephemeral entries and idempotency keys.
+final class LogWriter: @unchecked Sendable {
+    // MARK: Shared with callers, guarded by `condition`
+
+    private let condition = NSCondition()
+    private var queue: [PendingAppend] = []
+    private var pruneWaiters: [CheckedContinuation<PruneReport, any Error>] = []
+    private var stopping = false
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    private var running = true
+    private var failingWrites = 0
+
+    // MARK: Writer thread only
+
+    private let database: RocksDatabase
+    private let families: LogFamilies
+    private let hub: TailHub
+    private let options: LogOptions
+    private let metrics: LogMetrics
+    private var lastOffset: UInt64
+    private var lastTimestamp: UInt64
+    /// Stream heads read so far; the writer is the only one that moves them.
+    private var heads: [String: UInt64] = [:]
+    private var nextPruneAt: UInt64
+
+    init(database: RocksDatabase, families: LogFamilies, hub: TailHub, options: LogOptions,
+         lastOffset: UInt64, lastTimestamp: UInt64) {
+        self.database = database
+        self.families = families
+        self.hub = hub
+        self.options = options
+        self.metrics = LogMetrics(factory: options.metricsFactory)
+        self.lastOffset = lastOffset
+        self.lastTimestamp = lastTimestamp
+        self.nextPruneAt = options.clock() + options.pruneInterval.milliseconds
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "parley-log-writer"
+        thread.start()
+    }
+
+    /// Queues an append; false once the writer is stopping.
+    func submit(_ append: PendingAppend) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        queue.append(append)
+        condition.signal()
+        return true
+    }
+
+    /// Runs a full pruning pass on the writer thread now.
+    func prune() async throws -> PruneReport {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            guard !stopping else { return continuation.resume(throwing: LogError.closed) }
+            pruneWaiters.append(continuation)
+            condition.signal()
+        }
+    }
+
+    /// Makes the next `count` group writes fail inside RocksDB (sync without a
+    /// WAL is an invalid argument), to exercise the failure path.
+    func failNextWrites(_ count: Int) {
+        condition.lock()
+        failingWrites = count
+        condition.unlock()
+    }
+
+    /// Finishes queued appends, then stops the thread.
+    func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            defer { condition.unlock() }
+            stopping = true
+            guard running else { return continuation.resume() }
+            stopWaiters.append(continuation)
+            condition.signal()
+        }
+    }
+
+    /// Asks the thread to stop without waiting for it.
+    func requestStop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        rocksdb_set_perf_level(rocksPerfLevelDisabled)
+        while true {
+            condition.lock()
+            var pruneDue = false
+            while queue.isEmpty && pruneWaiters.isEmpty && !stopping {
+                let wait = Double(Int64(nextPruneAt) - Int64(options.clock())) / 1000
+                if wait <= 0 || !condition.wait(until: Date(timeIntervalSinceNow: wait)) {
+                    pruneDue = options.clock() >= nextPruneAt
+                    if pruneDue { break }
+                }
+            }
+            if queue.isEmpty && pruneWaiters.isEmpty && stopping && !pruneDue {
+                running = false
+                let waiters = stopWaiters
+                condition.unlock()
+                waiters.forEach { $0.resume() }
+                return
+            }
+            let group = takeGroup()
+            let pruners = pruneWaiters
+            pruneWaiters = []
+            let failWrite = failingWrites > 0 && !group.isEmpty
+            if failWrite { failingWrites -= 1 }
+            condition.unlock()
+
+            if !group.isEmpty { commit(group, failWrite: failWrite) }
+            if pruneDue || !pruners.isEmpty {
+                let result = Result { () throws(LogError) in try pruneAll() }
+                pruners.forEach { $0.resume(with: result.mapError { $0 as any Error }) }
+                nextPruneAt = options.clock() + options.pruneInterval.milliseconds
+            }
+        }
+    }
+
+    /// Takes appends from the front of the queue up to the group's entry limit (at least one).
+    private func takeGroup() -> [PendingAppend] {
+        var total = 0
+        var count = 0
+        for append in queue {
+            if count > 0 && total + append.entries.count > options.maxGroupEntries { break }
+            total += append.entries.count
+            count += 1
+        }
+        let group = Array(queue.prefix(count))
+        queue.removeFirst(count)
+        return group
+    }
+
+    // MARK: Group commit
+
+    /// The state one group changes, and how to take it back if the write fails.
+    private struct GroupState {
+        var batch = WriteBatch()
+        var published: [LogEntry] = []
+        var stagedKeys: [IdempotencyKey: AppendedEntry] = [:]
+        /// Heads of the streams this group moved, as they were before it.
+        var headsBefore: [String: UInt64] = [:]
+        var timestamp: UInt64
+    }
+
+    private func commit(_ group: [PendingAppend], failWrite: Bool) {
+        let offsetBefore = lastOffset
+        var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
+        var outcomes: [Result<AppendResult, LogError>] = []
+        outcomes.reserveCapacity(group.count)
+        for append in group {
+            outcomes.append(Result { () throws(LogError) in try stage(append, in: &state) })
+        }
+
+        if !state.published.isEmpty {
+            let started = ContinuousClock.now
+            do {
+                try write(state.batch, fail: failWrite)
+                metrics.fsyncDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                lastTimestamp = state.timestamp
+                hub.publish(state.published, head: lastOffset)
+                options.hook?.groupFinished(committed: true)
+                metrics.appendedEntries.increment(by: state.published.count)
+                metrics.groupSize.record(state.published.count)
+                metrics.bytesWritten.increment(by: batchSize(state.batch))
+            } catch {
+                lastOffset = offsetBefore
+                for (stream, head) in state.headsBefore { heads[stream] = head }
+                options.hook?.groupFinished(committed: false)
+                metrics.writeErrors.increment()
+                options.logger.error("group write failed", metadata: ["error": "\(error.message)", "appends": "\(group.count)"])
+                outcomes = outcomes.map { $0.flatMap { _ in .failure(.storage(error.message)) } }
+            }
+        }
+        for (append, outcome) in zip(group, outcomes) {
+            append.continuation.resume(with: outcome.mapError { $0 as any Error })
+        }
+    }
+
+    private func batchSize(_ batch: WriteBatch) -> Int {
+        var size = 0
+        _ = rocksdb_writebatch_data(batch.handle, &size)
+        return size
+    }
+
+    private func write(_ batch: WriteBatch, fail: Bool) throws(RocksError) {
+        guard fail else { return try database.write(batch, sync: true) }
+        let invalid = rocksdb_writeoptions_create()
+        defer { rocksdb_writeoptions_destroy(invalid) }
+        rocksdb_writeoptions_set_sync(invalid, 1)
+        rocksdb_writeoptions_disable_WAL(invalid, 1)
+        try database.write(batch, options: invalid!)
+    }
+
+    /// Checks one append against current state and stages its writes, or
+    /// throws having changed nothing.
+    private func stage(_ append: PendingAppend, in state: inout GroupState) throws(LogError) -> AppendResult {
+        var results = [AppendedEntry?](repeating: nil, count: append.entries.count)
+        for (index, entry) in append.entries.enumerated() {
+            guard let key = entry.idempotencyKey else { continue }
+            results[index] = try previousResult(IdempotencyKey(account: entry.accountID, key: key), in: state)
+        }
+        if results.allSatisfy({ $0 != nil }) {
+            return AppendResult(entries: results.map { $0! })
+        }
+        for (stream, expected) in append.expectations {
+            let current = try head(of: stream)
+            guard current == expected else {
+                throw .versionConflict(stream: stream, expected: expected, current: current)
+            }
+        }
+
+        let offsetBefore = lastOffset
+        var headsBefore: [String: UInt64] = [:]
+        var stagedKeys: [IdempotencyKey] = []
+        var appended: [LogEntry] = []
+        state.batch.setSavePoint()
+        func undo() {
+            lastOffset = offsetBefore
+            for (stream, head) in headsBefore { heads[stream] = head }
+            for key in stagedKeys { state.stagedKeys[key] = nil }
+            try? state.batch.rollbackToSavePoint()
+        }
+        do {
+            for (index, entry) in append.entries.enumerated() where results[index] == nil {
+                lastOffset += 1
+                var positions: [StreamPosition] = []
+                positions.reserveCapacity(entry.streams.count)
+                for stream in entry.streams {
+                    guard entry.retention == .durable else {
+                        positions.append(StreamPosition(stream: stream, seq: nil))
+                        continue
+                    }
+                    let current = try head(of: stream)
+                    if headsBefore[stream] == nil { headsBefore[stream] = current }
+                    heads[stream] = current + 1
+                    positions.append(StreamPosition(stream: stream, seq: current + 1))
+                    state.batch.put(families.streams, key: Keys.streamEntry(stream, seq: current + 1), value: Keys.offset(lastOffset))
+                }
+                let stored = LogEntry(
+                    offset: lastOffset, timestamp: state.timestamp, type: entry.type, accountID: entry.accountID,
+                    streams: positions, retention: entry.retention, idempotencyKey: entry.idempotencyKey,
+                    payload: entry.payload)
+                let offsetKey = Keys.offset(lastOffset)
+                state.batch.put(families.log, key: offsetKey, value: EntryCodec.encode(stored))
+                if entry.retention == .ephemeral {
+                    state.batch.put(families.ephemeral, key: offsetKey, value: Keys.offset(state.timestamp))
+                }
+                let result = AppendedEntry(offset: lastOffset, timestamp: state.timestamp, streams: positions, deduplicated: false)
+                if let key = entry.idempotencyKey {
+                    let scoped = IdempotencyKey(account: entry.accountID, key: key)
+                    state.batch.put(families.idempotency, key: Keys.idempotency(account: entry.accountID, key: key), value: EntryCodec.encode(result))
+                    state.batch.put(families.idempotencyExpiry, key: Keys.idempotencyExpiry(createdAt: state.timestamp, account: entry.accountID, key: key), value: [])
+                    state.stagedKeys[scoped] = result
+                    stagedKeys.append(scoped)
+                }
+                results[index] = result
+                appended.append(stored)
+            }
+            if let hook = options.hook {
+                var context = AppendContext(database: database)
+                do {
+                    try hook.stage(appended, into: &context)
+                } catch {
+                    throw LogError.rejectedByHook("\(error)")
+                }
+                for write in context.writes {
+                    if let value = write.value {
+                        state.batch.put(write.family, key: write.key, value: value)
+                    } else {
+                        state.batch.delete(write.family, key: write.key)
+                    }
+                }
+            }
+            try? state.batch.popSavePoint()
+        } catch let error as LogError {
+            undo()
+            throw error
+        } catch {
+            undo()
+            throw .storage("\(error)")
+        }
+        for (stream, head) in headsBefore where state.headsBefore[stream] == nil {
+            state.headsBefore[stream] = head
+        }
+        state.published.append(contentsOf: appended)
+        return AppendResult(entries: results.map { $0! })
+    }
+
+    /// The original result of an idempotency key already used, from this group or from disk.
+    private func previousResult(_ key: IdempotencyKey, in state: GroupState) throws(LogError) -> AppendedEntry? {
+        if var staged = state.stagedKeys[key] {
+            staged.deduplicated = true
+            return staged
+        }
+        let stored: [UInt8]?
+        do {
+            stored = try database.get(families.idempotency, key: Keys.idempotency(account: key.account, key: key.key))
+        } catch {
+            throw .storage(error.message)
+        }
+        guard let stored else { return nil }
+        do {
+            return try EntryCodec.decodeAppended(stored)
+        } catch {
+            throw .corrupt(path: database.path, detail: "unreadable idempotency record for account \(key.account)")
+        }
+    }
+
+    private func head(of stream: String) throws(LogError) -> UInt64 {
+        if let head = heads[stream] { return head }
+        let head: UInt64
+        do {
+            head = try StreamIndex.head(of: stream, database: database, families: families)
+        } catch {
+            throw .storage(error.message)
+        }
+        heads[stream] = head
+        return head
+    }
+
+    // MARK: Pruning
+
+    private static let pruneBatch = 10_000
+
+    private func pruneAll() throws(LogError) -> PruneReport {
+        var total = PruneReport()
+        while true {
+            let pass = try pruneOnce()
+            total.ephemeralEntries += pass.ephemeralEntries
+            total.idempotencyKeys += pass.idempotencyKeys
+            if pass.ephemeralEntries < Self.pruneBatch && pass.idempotencyKeys < Self.pruneBatch { return total }
+        }
+    }
+
+    /// Deletes up to `pruneBatch` expired ephemeral entries and idempotency keys.
+    ///
+    /// The newest entry is never pruned: the log's head and clock are read
+    /// from it at open, so removing it could let an offset be reused.
+    private func pruneOnce() throws(LogError) -> PruneReport {
+        let now = options.clock()
+        let batch = WriteBatch()
+        var report = PruneReport()
+
+        let ephemeralCutoff = now &- min(now, options.ephemeralRetention.milliseconds)
+        let ephemeral = database.iterator(families.ephemeral)
+        ephemeral.seekToFirst()
+        while ephemeral.isValid && report.ephemeralEntries < Self.pruneBatch {
+            let key = ephemeral.key
+            guard let stamp = UInt64(bigEndianBytes: ephemeral.value), stamp < ephemeralCutoff,
+                let offset = UInt64(bigEndianBytes: key), offset < lastOffset
+            else { break }
+            batch.delete(families.log, key: key)
+            batch.delete(families.ephemeral, key: key)
+            report.ephemeralEntries += 1
+            ephemeral.next()
+        }
+
+        let keyCutoff = now &- min(now, options.idempotencyRetention.milliseconds)
+        let expiry = database.iterator(families.idempotencyExpiry, upper: Keys.offset(keyCutoff))
+        expiry.seekToFirst()
+        while expiry.isValid && report.idempotencyKeys < Self.pruneBatch {
+            let key = expiry.key
+            batch.delete(families.idempotency, key: Array(key.dropFirst(8)))
+            batch.delete(families.idempotencyExpiry, key: key)
+            report.idempotencyKeys += 1
+            expiry.next()
+        }
+        do {
+            try ephemeral.checkError()
+            try expiry.checkError()
+            if batch.count > 0 { try database.write(batch, sync: false) }
+        } catch {
+            throw .storage(error.message)
+        }
+        return report
+    }
+}
+
+/// The log's own column families, resolved once at open.
+struct LogFamilies: @unchecked Sendable {
+    let log: ColumnFamily
+    let streams: ColumnFamily
+    let idempotency: ColumnFamily
+    let idempotencyExpiry: ColumnFamily
+    let ephemeral: ColumnFamily
+    let meta: ColumnFamily
+
+    init(_ database: RocksDatabase) {
+        log = database.family(Family.log)!
+        streams = database.family(Family.streams)!
+        idempotency = database.family(Family.idempotency)!
+        idempotencyExpiry = database.family(Family.idempotencyExpiry)!
+        ephemeral = database.family(Family.ephemeral)!
+        meta = database.family(Family.meta)!
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

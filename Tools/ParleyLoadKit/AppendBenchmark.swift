@@ -1,0 +1,82 @@
+import ParleyLog
+
+/// Durable appends from concurrent appenders, each waiting for its acknowledgement
+/// before sending the next, as chat clients do.
+public struct AppendBenchmark: Sendable {
+    public struct Report: Codable, Sendable {
+        public var appenders: Int
+        public var events: Int
+        public var eventsPerSecond: Double
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case appenders, events
+            case eventsPerSecond = "events_per_s"
+            case p50Milliseconds = "p50_ms"
+            case p99Milliseconds = "p99_ms"
+        }
+    }
+
+    public var appenders: Int
+    public var events: Int
+    public var payloadBytes: Int
+    public var streams: Int
+
+    public init(appenders: Int, events: Int, payloadBytes: Int, streams: Int) {
+        self.appenders = appenders
+        self.events = events
+        self.payloadBytes = payloadBytes
+        self.streams = streams
+    }
+
+    /// The streams of the `index`th message: its conversation, the account, its contact, then inboxes.
+    static func streams(for index: Int, count: Int) -> [String] {
+        let all = [
+            "conversation:1:\(index % 2000)", "account:1", "contact:1:\(index % 5000)",
+            "inbox:1:\(index % 10)", "user:\(index % 50)",
+        ]
+        return Array(all.prefix(max(0, min(count, all.count))))
+    }
+
+    public func run(on log: EventLog) async throws -> Report {
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: payloadBytes)
+        let perAppender = events / appenders
+        let clock = ContinuousClock()
+        let started = clock.now
+        let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
+            for appender in 0..<appenders {
+                group.addTask {
+                    var latencies = Latencies()
+                    for n in 0..<perAppender {
+                        let index = appender * perAppender + n
+                        let entry = NewEntry(
+                            type: "message.created", accountID: 1,
+                            streams: Self.streams(for: index, count: streams), payload: payload)
+                        let sent = clock.now
+                        _ = try await log.append([entry])
+                        latencies.record(clock.now - sent)
+                    }
+                    return latencies
+                }
+            }
+            var all = Latencies()
+            for try await latencies in group { all.merge(latencies) }
+            return all
+        }
+        let elapsed = clock.now - started
+        let total = perAppender * appenders
+        return Report(
+            appenders: appenders, events: total,
+            eventsPerSecond: (Double(total) / elapsed.seconds).rounded(),
+            p50Milliseconds: latencies.percentileMilliseconds(0.50),
+            p99Milliseconds: latencies.percentileMilliseconds(0.99))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
