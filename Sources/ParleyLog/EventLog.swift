@@ -208,6 +208,9 @@ public final class EventLog: Sendable {
         return LogTail(log: self, filter: .stream(stream), after: seq)
     }
 
+    /// Group commit totals since the log opened.
+    public var statistics: LogStatistics { writer.statistics.snapshot }
+
     /// Tails currently registered (for tests and metrics).
     public var activeTails: Int { hub.subscriberCount }
 

@@ -9,12 +9,18 @@ public struct AppendBenchmark: Sendable {
         public var eventsPerSecond: Double
         public var p50Milliseconds: Double
         public var p99Milliseconds: Double
+        /// Mean appends per group commit (per fsync).
+        public var meanGroupSize: Double
+        /// Mean time of one synced RocksDB batch write.
+        public var meanWriteMilliseconds: Double
 
         enum CodingKeys: String, CodingKey {
             case appenders, events
             case eventsPerSecond = "events_per_s"
             case p50Milliseconds = "p50_ms"
             case p99Milliseconds = "p99_ms"
+            case meanGroupSize = "mean_group"
+            case meanWriteMilliseconds = "mean_write_ms"
         }
     }
 
@@ -66,11 +72,14 @@ public struct AppendBenchmark: Sendable {
         }
         let elapsed = clock.now - started
         let total = perAppender * appenders
+        let statistics = log.statistics
         return Report(
             appenders: appenders, events: total,
             eventsPerSecond: (Double(total) / elapsed.seconds).rounded(),
             p50Milliseconds: latencies.percentileMilliseconds(0.50),
-            p99Milliseconds: latencies.percentileMilliseconds(0.99))
+            p99Milliseconds: latencies.percentileMilliseconds(0.99),
+            meanGroupSize: (statistics.meanGroupSize * 10).rounded() / 10,
+            meanWriteMilliseconds: (statistics.meanWriteMilliseconds * 1000).rounded() / 1000)
     }
 }
 

@@ -29,6 +29,7 @@ final class RocksDatabase: @unchecked Sendable {
         tableOptions = rocksdb_block_based_options_create()
         cache = rocksdb_cache_create_lru(blockCacheBytes)
         rocksdb_block_based_options_set_block_cache(tableOptions, cache)
+        rocksdb_block_based_options_set_filter_policy(tableOptions, rocksdb_filterpolicy_create_bloom(10))
         rocksdb_options_set_block_based_table_factory(options, tableOptions)
         readOptions = rocksdb_readoptions_create()
         syncWrite = rocksdb_writeoptions_create()
