@@ -113,38 +113,58 @@ public struct CrashHarness: Sendable {
         let verification = try await log.verify(allowPrunedGaps: false)
         report.torn += verification.undecodable + verification.holes + verification.indexMismatches
             + verification.clockRegressions
-        report.torn += try await partialAppends(in: log)
+        let stored = try await everyEntry(in: log)
+        report.torn += Self.partialAppends(in: stored.values)
 
-        let headBefore = log.head
         for ack in acks {
             let expected = CrashWorkload.entries(cycle: ack.cycle, appender: ack.appender, n: ack.n)
             report.acked += expected.count
+            report.lost += abs(expected.count - ack.offsets.count)
             for (entry, offset) in zip(expected, ack.offsets) {
-                let stored = try await log.read(after: offset - 1, limit: 1).first
-                if let stored, stored.offset == offset, Self.matches(stored, entry) { continue }
-                report.lost += 1
+                guard let found = stored[offset], Self.matches(found, entry) else {
+                    report.lost += 1
+                    continue
+                }
             }
-            if expected.count != ack.offsets.count { report.lost += abs(expected.count - ack.offsets.count) }
-            let retry = try await log.append(expected)
-            for (result, offset) in zip(retry.entries, ack.offsets) where !result.deduplicated || result.offset != offset {
-                report.notDeduplicated += 1
+        }
+
+        let headBefore = log.head
+        report.notDeduplicated += try await withThrowingTaskGroup(of: Int.self) { group in
+            for slice in stride(from: 0, to: acks.count, by: max(1, acks.count / 16 + 1)).map({ acks[$0..<min(acks.count, $0 + acks.count / 16 + 1)] }) {
+                group.addTask {
+                    var failures = 0
+                    for ack in slice {
+                        let retry = try await log.append(CrashWorkload.entries(cycle: ack.cycle, appender: ack.appender, n: ack.n))
+                        for (result, offset) in zip(retry.entries, ack.offsets) where !result.deduplicated || result.offset != offset {
+                            failures += 1
+                        }
+                    }
+                    return failures
+                }
             }
+            return try await group.reduce(0, +)
         }
         if log.head != headBefore { report.notDeduplicated += Int(log.head - headBefore) }
     }
 
-    /// Two-entry appends of which only one entry is in the log.
-    private func partialAppends(in log: EventLog) async throws -> Int {
-        var keys: [String: Int] = [:]
+    /// Every entry of the log by offset.
+    private func everyEntry(in log: EventLog) async throws -> [UInt64: LogEntry] {
+        var entries: [UInt64: LogEntry] = [:]
         var after: UInt64 = 0
         while true {
             let page = try await log.read(after: after, limit: 4096)
-            guard let last = page.last else { break }
-            for entry in page {
-                guard let key = entry.idempotencyKey, let split = key.range(of: "-k", options: .backwards) else { continue }
-                keys[String(key[..<split.lowerBound]), default: 0] += 1
-            }
+            guard let last = page.last else { return entries }
+            for entry in page { entries[entry.offset] = entry }
             after = last.offset
+        }
+    }
+
+    /// Two-entry appends of which only one entry is in the log.
+    private static func partialAppends(in entries: some Sequence<LogEntry>) -> Int {
+        var keys: [String: Int] = [:]
+        for entry in entries {
+            guard let key = entry.idempotencyKey, let split = key.range(of: "-k", options: .backwards) else { continue }
+            keys[String(key[..<split.lowerBound]), default: 0] += 1
         }
         return keys.filter { key, count in
             let n = Int(key.split(separator: "-").last!.dropFirst()) ?? 0

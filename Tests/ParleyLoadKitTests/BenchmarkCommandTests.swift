@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// The benchmark commands run end to end and print the JSON their callers parse.
+@Suite("parley-load benchmark commands")
+struct BenchmarkCommandTests {
+    @Test("`log --json` appends every event and reports rate and latency")
+    func logCommand() async throws {
+        let (status, output) = try await ParleyLoadBinary.run([
+            "log", "--appenders", "4", "--events", "200", "--payload", "200", "--streams", "3", "--json",
+        ])
+        #expect(status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(report["appenders"] as? Int == 4)
+        #expect(report["events"] as? Int == 200)
+        #expect((report["events_per_s"] as? Double ?? 0) > 0)
+        #expect((report["p99_ms"] as? Double ?? 0) >= (report["p50_ms"] as? Double ?? .infinity))
+    }
+
+    @Test("`log-read --json` reads the whole stream")
+    func logReadCommand() async throws {
+        let (status, output) = try await ParleyLoadBinary.run(["log-read", "--events", "3000", "--json"])
+        #expect(status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(report["events"] as? Int == 3000)
+        #expect((report["events_per_s"] as? Double ?? 0) > 0)
+    }
+
+    @Test("bad arguments are refused with a usage error, not a crash")
+    func badArguments() async throws {
+        let (status, _) = try await ParleyLoadBinary.run(["log", "--appenders", "0", "--events", "10"])
+        #expect(status == 64)
+    }
+}
