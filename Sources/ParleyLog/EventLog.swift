@@ -23,7 +23,9 @@ public final class EventLog: Sendable {
     let database: RocksDatabase
     let families: LogFamilies
     let hub: TailHub
+    let view: DurableView
     private let writer: LogWriter
+    private let syncer: LogSyncer
     private let pool: NIOThreadPool
     private let options: LogOptions
 
@@ -56,10 +58,14 @@ public final class EventLog: Sendable {
         self.epoch = metadata.epoch
         self.options = options
         self.pool = pool
+        let metrics = LogMetrics(factory: options.metricsFactory)
         self.hub = TailHub(head: metadata.head, capacity: options.tailBufferCapacity)
+        self.view = DurableView(database.snapshot())
+        self.syncer = LogSyncer(database: database, hub: hub, view: view, options: options, metrics: metrics)
         self.writer = LogWriter(
-            database: database, families: families, hub: hub, options: options,
+            database: database, families: families, syncer: syncer, options: options, metrics: metrics,
             lastOffset: metadata.head, lastTimestamp: metadata.clock)
+        syncer.start()
         writer.start()
     }
 
@@ -73,8 +79,10 @@ public final class EventLog: Sendable {
     /// waits for running reads and closes RocksDB.
     public func close() async {
         await writer.stop()
+        await syncer.stop()
         hub.close()
         try? await pool.shutdownGracefully()
+        view.replace(with: nil)
         database.close()
     }
 
@@ -131,8 +139,8 @@ public final class EventLog: Sendable {
         try Self.checkLimit(limit)
         let lower = offset == .max ? nil : Keys.offset(offset + 1)
         guard let lower else { return [] }
-        return try await blocking { [database, families] () throws(LogError) in
-            let iterator = database.iterator(families.log, lower: lower)
+        return try await blocking { [database, families, view] () throws(LogError) in
+            let iterator = database.iterator(families.log, lower: lower, snapshot: view.snapshot)
             iterator.seekToFirst()
             return try Self.collect(iterator, limit: limit, path: database.path) { $0.next() }
         }
@@ -141,8 +149,8 @@ public final class EventLog: Sendable {
     /// Up to `limit` entries before `offset` (before the end when nil), newest first.
     public func read(before offset: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
         try Self.checkLimit(limit)
-        return try await blocking { [database, families] () throws(LogError) in
-            let iterator = database.iterator(families.log, upper: offset.map(Keys.offset))
+        return try await blocking { [database, families, view] () throws(LogError) in
+            let iterator = database.iterator(families.log, upper: offset.map(Keys.offset), snapshot: view.snapshot)
             iterator.seekToLast()
             return try Self.collect(iterator, limit: limit, path: database.path) { $0.previous() }
         }
@@ -153,12 +161,16 @@ public final class EventLog: Sendable {
         try Self.checkLimit(limit)
         guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
         guard seq < .max else { return [] }
-        return try await blocking { [database, families] () throws(LogError) in
+        return try await blocking { [database, families, view] () throws(LogError) in
             let prefix = Keys.streamPrefix(stream)
+            let snapshot = view.snapshot
             let iterator = database.iterator(
-                families.streams, lower: Keys.streamEntry(stream, seq: seq + 1), upper: Keys.successor(of: prefix))
+                families.streams, lower: Keys.streamEntry(stream, seq: seq + 1), upper: Keys.successor(of: prefix),
+                snapshot: snapshot)
             iterator.seekToFirst()
-            return try Self.resolve(iterator, limit: limit, database: database, families: families) { $0.next() }
+            return try Self.resolve(iterator, limit: limit, database: database, families: families, snapshot: snapshot) {
+                $0.next()
+            }
         }
     }
 
@@ -166,20 +178,25 @@ public final class EventLog: Sendable {
     public func read(stream: String, before seq: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
         try Self.checkLimit(limit)
         guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
-        return try await blocking { [database, families] () throws(LogError) in
+        return try await blocking { [database, families, view] () throws(LogError) in
             let prefix = Keys.streamPrefix(stream)
             let upper = seq.map { Keys.streamEntry(stream, seq: $0) } ?? Keys.successor(of: prefix)
-            let iterator = database.iterator(families.streams, lower: prefix, upper: upper)
+            let snapshot = view.snapshot
+            let iterator = database.iterator(families.streams, lower: prefix, upper: upper, snapshot: snapshot)
             iterator.seekToLast()
-            return try Self.resolve(iterator, limit: limit, database: database, families: families) { $0.previous() }
+            return try Self.resolve(iterator, limit: limit, database: database, families: families, snapshot: snapshot) {
+                $0.previous()
+            }
         }
     }
 
     /// The last sequence of `stream` (0 when it has none).
     public func head(of stream: String) async throws -> UInt64 {
         guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
-        return try await blocking { [database, families] () throws(LogError) in
-            try Self.storage { () throws(RocksError) in try StreamIndex.head(of: stream, database: database, families: families) }
+        return try await blocking { [database, families, view] () throws(LogError) in
+            try Self.storage { () throws(RocksError) in
+                try StreamIndex.head(of: stream, database: database, families: families, snapshot: view.snapshot)
+            }
         }
     }
 
@@ -187,9 +204,11 @@ public final class EventLog: Sendable {
     public func streams(prefix: String, after: String? = nil, limit: Int) async throws -> [StreamHead] {
         try Self.checkLimit(limit)
         guard StreamName.isValidPrefix(prefix) else { throw LogError.invalidStreamName(prefix) }
-        return try await blocking { [database, families] () throws(LogError) in
+        return try await blocking { [database, families, view] () throws(LogError) in
             try Self.storage { () throws(RocksError) in
-                try StreamIndex.list(prefix: prefix, after: after, limit: limit, database: database, families: families)
+                try StreamIndex.list(
+                    prefix: prefix, after: after, limit: limit, database: database, families: families,
+                    snapshot: view.snapshot)
             }
         }
     }
@@ -209,7 +228,7 @@ public final class EventLog: Sendable {
     }
 
     /// Group commit totals since the log opened.
-    public var statistics: LogStatistics { writer.statistics.snapshot }
+    public var statistics: LogStatistics { syncer.statistics.snapshot }
 
     /// Tails currently registered (for tests and metrics).
     public var activeTails: Int { hub.subscriberCount }
@@ -217,7 +236,8 @@ public final class EventLog: Sendable {
     // MARK: Maintenance
 
     /// Writes a consistent copy of the database into `directory` (which must
-    /// not exist) while appends continue.
+    /// not exist) while appends continue. The copy may hold a few entries whose
+    /// fsync had not finished: it is a consistent prefix of the log, never torn.
     public func checkpoint(to directory: String) async throws {
         try await blocking { [database] () throws(LogError) in
             try Self.storage { () throws(RocksError) in try database.checkpoint(to: directory) }
@@ -232,6 +252,10 @@ public final class EventLog: Sendable {
 
     func failNextWrites(_ count: Int) {
         writer.failNextWrites(count)
+    }
+
+    func failNextSyncs(_ count: Int) {
+        syncer.failNextSyncs(count)
     }
 
     // MARK: Helpers
@@ -283,7 +307,7 @@ public final class EventLog: Sendable {
     /// Follows stream index entries to the log entries they point at.
     private static func resolve(
         _ iterator: RocksIterator, limit: Int, database: RocksDatabase, families: LogFamilies,
-        move: (RocksIterator) -> Void
+        snapshot: RocksSnapshot?, move: (RocksIterator) -> Void
     ) throws(LogError) -> [LogEntry] {
         var keys: [[UInt8]] = []
         keys.reserveCapacity(min(limit, 1024))
@@ -292,7 +316,7 @@ public final class EventLog: Sendable {
             move(iterator)
         }
         try storage { () throws(RocksError) in try iterator.checkError() }
-        let values = try storage { () throws(RocksError) in try database.multiGet(families.log, keys: keys) }
+        let values = try storage { () throws(RocksError) in try database.multiGet(families.log, keys: keys, snapshot: snapshot) }
         var entries: [LogEntry] = []
         entries.reserveCapacity(keys.count)
         for (key, value) in zip(keys, values) {

@@ -29,13 +29,15 @@ extension EventLog {
         let database = self.database
         let families = self.families
         let head = self.head
+        let view = self.view
         return try await blocking { () throws(LogError) in
+            let snapshot = view.snapshot
             var report = VerificationReport()
             /// Durable memberships listed by entries, to be matched by the index.
             var expected: [String: [UInt64: UInt64]] = [:]
             var previousOffset: UInt64 = 0
             var previousTimestamp: UInt64 = 0
-            let log = database.iterator(families.log)
+            let log = database.iterator(families.log, snapshot: snapshot)
             log.seekToFirst()
             while log.isValid {
                 let key = log.withKey { UInt64(bigEndianBytes: $0) }
@@ -58,7 +60,7 @@ extension EventLog {
             try Self.storage { () throws(RocksError) in try log.checkError() }
             if head > previousOffset && !allowPrunedGaps { report.holes += Int(head - previousOffset) }
 
-            let index = database.iterator(families.streams)
+            let index = database.iterator(families.streams, snapshot: snapshot)
             index.seekToFirst()
             var current: (stream: String, seq: UInt64)?
             while index.isValid {

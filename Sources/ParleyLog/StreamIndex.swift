@@ -9,10 +9,15 @@ enum StreamIndex {
     /// Most streams the writer meets uncached are new, so a point lookup of
     /// sequence 1 (answered by the Bloom filter) comes first: creating an
     /// iterator costs several times more.
-    static func head(of stream: String, database: RocksDatabase, families: LogFamilies) throws(RocksError) -> UInt64 {
-        guard try database.get(families.streams, key: Keys.streamEntry(stream, seq: 1)) != nil else { return 0 }
+    static func head(
+        of stream: String, database: RocksDatabase, families: LogFamilies, snapshot: RocksSnapshot? = nil
+    ) throws(RocksError) -> UInt64 {
+        guard try database.get(families.streams, key: Keys.streamEntry(stream, seq: 1), snapshot: snapshot) != nil else {
+            return 0
+        }
         let prefix = Keys.streamPrefix(stream)
-        let iterator = database.iterator(families.streams, lower: prefix, upper: Keys.successor(of: prefix))
+        let iterator = database.iterator(
+            families.streams, lower: prefix, upper: Keys.successor(of: prefix), snapshot: snapshot)
         iterator.seekToLast()
         let head = iterator.isValid ? iterator.withKey { sequence(in: $0) } : 0
         try iterator.checkError()
@@ -25,10 +30,12 @@ enum StreamIndex {
     /// hold bytes below `#`, so `name ‖ 0x01` sorts after all of a stream's keys
     /// and before every other stream's.
     static func list(
-        prefix: String, after: String?, limit: Int, database: RocksDatabase, families: LogFamilies
+        prefix: String, after: String?, limit: Int, database: RocksDatabase, families: LogFamilies,
+        snapshot: RocksSnapshot?
     ) throws(RocksError) -> [StreamHead] {
         let lower = Array(prefix.utf8)
-        let iterator = database.iterator(families.streams, lower: lower, upper: Keys.successor(of: lower))
+        let iterator = database.iterator(
+            families.streams, lower: lower, upper: Keys.successor(of: lower), snapshot: snapshot)
         if let after {
             iterator.seek(Array(after.utf8) + [1])
         } else {

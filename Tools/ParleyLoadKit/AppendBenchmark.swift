@@ -9,18 +9,18 @@ public struct AppendBenchmark: Sendable {
         public var eventsPerSecond: Double
         public var p50Milliseconds: Double
         public var p99Milliseconds: Double
-        /// Mean appends per group commit (per fsync).
-        public var meanGroupSize: Double
-        /// Mean time of one synced RocksDB batch write.
-        public var meanWriteMilliseconds: Double
+        /// Mean entries made durable by one fsync.
+        public var meanEntriesPerSync: Double
+        /// Mean time of one WAL fsync.
+        public var meanSyncMilliseconds: Double
 
         enum CodingKeys: String, CodingKey {
             case appenders, events
             case eventsPerSecond = "events_per_s"
             case p50Milliseconds = "p50_ms"
             case p99Milliseconds = "p99_ms"
-            case meanGroupSize = "mean_group"
-            case meanWriteMilliseconds = "mean_write_ms"
+            case meanEntriesPerSync = "entries_per_fsync"
+            case meanSyncMilliseconds = "fsync_ms"
         }
     }
 
@@ -78,8 +78,8 @@ public struct AppendBenchmark: Sendable {
             eventsPerSecond: (Double(total) / elapsed.seconds).rounded(),
             p50Milliseconds: latencies.percentileMilliseconds(0.50),
             p99Milliseconds: latencies.percentileMilliseconds(0.99),
-            meanGroupSize: (statistics.meanGroupSize * 10).rounded() / 10,
-            meanWriteMilliseconds: (statistics.meanWriteMilliseconds * 1000).rounded() / 1000)
+            meanEntriesPerSync: (statistics.meanEntriesPerSync * 10).rounded() / 10,
+            meanSyncMilliseconds: (statistics.meanSyncMilliseconds * 1000).rounded() / 1000)
     }
 }
 

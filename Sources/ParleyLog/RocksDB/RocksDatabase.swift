@@ -94,6 +94,21 @@ final class RocksDatabase: @unchecked Sendable {
 
     var familyNames: [String] { Array(families.keys) }
 
+    /// A consistent view of everything written so far.
+    func snapshot() -> RocksSnapshot {
+        RocksSnapshot(database: self)
+    }
+
+    func release(_ snapshot: OpaquePointer) {
+        guard let handle else { return }
+        rocksdb_release_snapshot(handle, snapshot)
+    }
+
+    /// Fsyncs the WAL: every write that returned before this call is durable when it returns.
+    func syncWAL() throws(RocksError) {
+        try withRocksError { rocksdb_flush_wal(handle, 1, $0) }
+    }
+
     /// Applies `batch` atomically; with `sync`, returns only after the WAL is fsynced.
     func write(_ batch: WriteBatch, sync: Bool) throws(RocksError) {
         try withRocksError { rocksdb_write(handle, sync ? syncWrite : bufferedWrite, batch.handle, $0) }
@@ -104,7 +119,8 @@ final class RocksDatabase: @unchecked Sendable {
         try withRocksError { rocksdb_write(handle, writeOptions, batch.handle, $0) }
     }
 
-    func get(_ family: ColumnFamily, key: [UInt8]) throws(RocksError) -> [UInt8]? {
+    func get(_ family: ColumnFamily, key: [UInt8], snapshot: RocksSnapshot? = nil) throws(RocksError) -> [UInt8]? {
+        let readOptions = snapshot?.readOptions ?? self.readOptions
         var length = 0
         let value = try withRocksError { error in
             key.withUnsafeBufferPointer { k in
@@ -119,7 +135,8 @@ final class RocksDatabase: @unchecked Sendable {
     }
 
     /// Looks up many keys of one family in one call; `nil` where a key is absent.
-    func multiGet(_ family: ColumnFamily, keys: [[UInt8]]) throws(RocksError) -> [[UInt8]?] {
+    func multiGet(_ family: ColumnFamily, keys: [[UInt8]], snapshot: RocksSnapshot? = nil) throws(RocksError) -> [[UInt8]?] {
+        let readOptions = snapshot?.readOptions ?? self.readOptions
         let count = keys.count
         guard count > 0 else { return [] }
         var values = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
@@ -157,8 +174,10 @@ final class RocksDatabase: @unchecked Sendable {
         return result
     }
 
-    func iterator(_ family: ColumnFamily, lower: [UInt8]? = nil, upper: [UInt8]? = nil) -> RocksIterator {
-        RocksIterator(database: handle!, family: family, lower: lower, upper: upper)
+    func iterator(
+        _ family: ColumnFamily, lower: [UInt8]? = nil, upper: [UInt8]? = nil, snapshot: RocksSnapshot? = nil
+    ) -> RocksIterator {
+        RocksIterator(database: handle!, family: family, lower: lower, upper: upper, snapshot: snapshot)
     }
 
     /// Writes a consistent, openable copy of the database into `directory`

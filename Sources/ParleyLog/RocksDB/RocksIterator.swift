@@ -10,9 +10,13 @@ final class RocksIterator {
     private let readOptions: OpaquePointer
     private let lowerBound: UnsafeMutableBufferPointer<CChar>?
     private let upperBound: UnsafeMutableBufferPointer<CChar>?
+    /// Kept alive while the iterator reads through it.
+    private let snapshot: RocksSnapshot?
 
-    init(database: OpaquePointer, family: ColumnFamily, lower: [UInt8]?, upper: [UInt8]?) {
+    init(database: OpaquePointer, family: ColumnFamily, lower: [UInt8]?, upper: [UInt8]?, snapshot: RocksSnapshot?) {
         readOptions = rocksdb_readoptions_create()
+        self.snapshot = snapshot
+        if let snapshot { rocksdb_readoptions_set_snapshot(readOptions, snapshot.handle) }
         lowerBound = Self.copy(lower)
         upperBound = Self.copy(upper)
         if let lowerBound {

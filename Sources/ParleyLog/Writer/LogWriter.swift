@@ -4,12 +4,13 @@ import Synchronization
 
 /// The single owner of appends.
 ///
-/// A dedicated thread (never Swift's cooperative pool: RocksDB's synced writes
-/// block) takes every append waiting at that moment, checks each against
-/// current state, assigns offsets and stream sequences, lets the hook add its
-/// writes, and commits the whole group in one `WriteBatch` with one fsync.
-/// Only then are callers answered and tails fed. Between groups it prunes
-/// expired ephemeral entries and idempotency keys.
+/// A dedicated thread (never Swift's cooperative pool: RocksDB calls block)
+/// takes every append waiting at that moment, checks each against current
+/// state, assigns offsets and stream sequences, lets the hook add its writes,
+/// and commits the whole group in one `WriteBatch`. It does not wait for the
+/// disk: the ``LogSyncer`` fsyncs while the writer builds the next group, and
+/// only after that are callers answered and tails fed. Between groups the
+/// writer prunes expired ephemeral entries and idempotency keys.
 final class LogWriter: @unchecked Sendable {
     // MARK: Shared with callers, guarded by `condition`
 
@@ -27,7 +28,7 @@ final class LogWriter: @unchecked Sendable {
 
     private let database: RocksDatabase
     private let families: LogFamilies
-    private let hub: TailHub
+    private let syncer: LogSyncer
     private let options: LogOptions
     private let metrics: LogMetrics
     private var lastOffset: UInt64
@@ -35,15 +36,14 @@ final class LogWriter: @unchecked Sendable {
     /// Stream heads read so far; the writer is the only one that moves them.
     private var heads: [String: UInt64] = [:]
     private var nextPruneAt: UInt64
-    let statistics = LogStatistics.Counters()
 
-    init(database: RocksDatabase, families: LogFamilies, hub: TailHub, options: LogOptions,
-         lastOffset: UInt64, lastTimestamp: UInt64) {
+    init(database: RocksDatabase, families: LogFamilies, syncer: LogSyncer, options: LogOptions,
+         metrics: LogMetrics, lastOffset: UInt64, lastTimestamp: UInt64) {
         self.database = database
         self.families = families
-        self.hub = hub
+        self.syncer = syncer
         self.options = options
-        self.metrics = LogMetrics(factory: options.metricsFactory)
+        self.metrics = metrics
         self.lastOffset = lastOffset
         self.lastTimestamp = lastTimestamp
         self.nextPruneAt = options.clock() + options.pruneInterval.milliseconds
@@ -124,6 +124,7 @@ final class LogWriter: @unchecked Sendable {
                 running = false
                 let waiters = stopWaiters
                 condition.unlock()
+                syncer.requestStop()
                 waiters.forEach { $0.resume() }
                 return
             }
@@ -184,6 +185,11 @@ final class LogWriter: @unchecked Sendable {
     }
 
     private func commit(_ group: [PendingAppend], failWrite: Bool) {
+        if let failure = syncer.failure {
+            let stopped = LogError.storage("the log stopped after a failed fsync: \(failure)")
+            let completions = group.map { ($0.continuation, Result<AppendResult, LogError>.failure(stopped)) }
+            return syncer.hand(LogSyncer.Work(completions: completions, entries: [], head: lastOffset), inline: false)
+        }
         let offsetBefore = lastOffset
         var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
         var outcomes: [Result<AppendResult, LogError>] = []
@@ -199,17 +205,10 @@ final class LogWriter: @unchecked Sendable {
             for put in state.idempotencyPuts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 state.batch.put(families.idempotency, key: put.key, value: put.value)
             }
-            let started = ContinuousClock.now
             do {
                 try write(state.batch, fail: failWrite)
-                let elapsed = (ContinuousClock.now - started).nanoseconds
-                statistics.record(entries: state.published.count, writeNanoseconds: elapsed)
-                metrics.fsyncDuration.recordNanoseconds(elapsed)
                 lastTimestamp = state.timestamp
-                hub.publish(state.published, head: lastOffset)
                 options.hook?.groupFinished(committed: true)
-                metrics.appendedEntries.increment(by: state.published.count)
-                metrics.groupSize.record(state.published.count)
                 metrics.bytesWritten.increment(by: batchSize(state.batch))
             } catch {
                 lastOffset = offsetBefore
@@ -218,11 +217,16 @@ final class LogWriter: @unchecked Sendable {
                 metrics.writeErrors.increment()
                 options.logger.error("group write failed", metadata: ["error": "\(error.message)", "appends": "\(group.count)"])
                 outcomes = outcomes.map { $0.flatMap { _ in .failure(.storage(error.message)) } }
+                state.published = []
             }
         }
-        for (append, outcome) in zip(group, outcomes) {
-            append.continuation.resume(with: outcome.mapError { $0 as any Error })
-        }
+        // Every outcome waits for the fsync, also refusals and retries: they
+        // were decided on state that is durable only once that fsync is done.
+        syncer.hand(
+            LogSyncer.Work(
+                completions: zip(group, outcomes).map { ($0.continuation, $1) }, entries: state.published,
+                head: lastOffset),
+            inline: group.count == 1 && queued.load(ordering: .relaxed) == 0)
     }
 
     private func batchSize(_ batch: WriteBatch) -> Int {
@@ -231,8 +235,9 @@ final class LogWriter: @unchecked Sendable {
         return size
     }
 
+    /// Commits the group to RocksDB (WAL and memtables) without waiting for the disk.
     private func write(_ batch: WriteBatch, fail: Bool) throws(RocksError) {
-        guard fail else { return try database.write(batch, sync: true) }
+        guard fail else { return try database.write(batch, sync: false) }
         let invalid = rocksdb_writeoptions_create()
         defer { rocksdb_writeoptions_destroy(invalid) }
         rocksdb_writeoptions_set_sync(invalid, 1)

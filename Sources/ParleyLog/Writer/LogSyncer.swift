@@ -1,0 +1,179 @@
+import CRocksDB
+import Foundation
+import Synchronization
+
+/// Makes the writer's groups durable and answers their callers.
+///
+/// The writer commits each group with `sync=false` and hands it here, then goes
+/// on with the next group while this thread fsyncs the WAL. One fsync covers
+/// every group handed over before it started. Before the fsync the syncer takes
+/// a snapshot (which holds exactly what the fsync will cover); after it, that
+/// snapshot becomes what readers see, tails get the entries, and callers get
+/// their answers, in log order.
+///
+/// A failed fsync stops the log (as PostgreSQL does): the groups it covered may
+/// or may not be on disk, so their callers get ``LogError/storage(_:)`` with an
+/// unknown outcome (retrying with the same idempotency key is safe), and every
+/// later append is refused until the log is reopened.
+final class LogSyncer: @unchecked Sendable {
+    /// One written group waiting for its fsync.
+    struct Work {
+        var completions: [(CheckedContinuation<AppendResult, any Error>, Result<AppendResult, LogError>)]
+        /// New entries of the group; empty when it wrote nothing.
+        var entries: [LogEntry]
+        /// The log's last offset after this group.
+        var head: UInt64
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Work] = []
+    private var stopping = false
+    private var running = true
+    /// A batch is being completed, by this thread or inline by the writer.
+    private var busy = false
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    private var failingSyncs = 0
+    private let failureMessage = Mutex<String?>(nil)
+
+    private let database: RocksDatabase
+    private let hub: TailHub
+    private let view: DurableView
+    private let options: LogOptions
+    private let metrics: LogMetrics
+    let statistics = LogStatistics.Counters()
+
+    init(database: RocksDatabase, hub: TailHub, view: DurableView, options: LogOptions, metrics: LogMetrics) {
+        self.database = database
+        self.hub = hub
+        self.view = view
+        self.options = options
+        self.metrics = metrics
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "parley-log-syncer"
+        thread.start()
+    }
+
+    /// Why the log stopped, once an fsync has failed.
+    var failure: String? { failureMessage.withLock { $0 } }
+
+    /// Queues `work` for the syncer thread, or, when `inline` is allowed and
+    /// nothing is queued or in progress, completes it on the caller's thread.
+    /// The writer asks for that when its group was a lone append and nothing
+    /// waits behind it: with nothing to overlap, handing over would only add a
+    /// thread wake-up to that append's latency.
+    func hand(_ work: Work, inline: Bool) {
+        condition.lock()
+        guard inline && queue.isEmpty && !busy else {
+            queue.append(work)
+            condition.signal()
+            condition.unlock()
+            return
+        }
+        busy = true
+        let failSync = takeSyncFailure(for: [work])
+        condition.unlock()
+        complete([work], failSync: failSync)
+        condition.lock()
+        busy = false
+        if !queue.isEmpty || stopping { condition.signal() }
+        condition.unlock()
+    }
+
+    /// Whether the batch's fsync should fail (tests); called with the lock held.
+    private func takeSyncFailure(for batch: [Work]) -> Bool {
+        guard failingSyncs > 0 && batch.contains(where: { !$0.entries.isEmpty }) else { return false }
+        failingSyncs -= 1
+        return true
+    }
+
+    /// Makes the next `count` fsyncs fail, to exercise the fail-stop path.
+    func failNextSyncs(_ count: Int) {
+        condition.lock()
+        failingSyncs = count
+        condition.unlock()
+    }
+
+    /// Finishes the work handed over so far, then stops. The writer must have stopped first.
+    func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            defer { condition.unlock() }
+            stopping = true
+            guard running else { return continuation.resume() }
+            stopWaiters.append(continuation)
+            condition.signal()
+        }
+    }
+
+    func requestStop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        rocksdb_set_perf_level(rocksPerfLevelDisabled)
+        while true {
+            condition.lock()
+            while (queue.isEmpty || busy) && !(stopping && queue.isEmpty && !busy) { condition.wait() }
+            if queue.isEmpty {
+                running = false
+                let waiters = stopWaiters
+                condition.unlock()
+                waiters.forEach { $0.resume() }
+                return
+            }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            busy = true
+            let failSync = takeSyncFailure(for: batch)
+            condition.unlock()
+            complete(batch, failSync: failSync)
+            condition.lock()
+            busy = false
+            condition.unlock()
+        }
+    }
+
+    private func complete(_ batch: [Work], failSync: Bool) {
+        let entries = batch.count == 1 ? batch[0].entries : batch.flatMap(\.entries)
+        var failed: LogError?
+        if !entries.isEmpty {
+            if let failure {
+                failed = .storage("the log stopped after a failed fsync: \(failure)")
+            } else {
+                let snapshot = database.snapshot()
+                let started = ContinuousClock.now
+                do throws(RocksError) {
+                    if failSync { throw RocksError(message: "injected fsync failure") }
+                    try database.syncWAL()
+                    let elapsed = (ContinuousClock.now - started).nanoseconds
+                    view.replace(with: snapshot)
+                    hub.publish(entries, head: batch.last { !$0.entries.isEmpty }!.head)
+                    statistics.record(entries: entries.count, syncNanoseconds: elapsed)
+                    metrics.fsyncDuration.recordNanoseconds(elapsed)
+                    metrics.groupSize.record(entries.count)
+                    metrics.appendedEntries.increment(by: entries.count)
+                } catch {
+                    failureMessage.withLock { $0 = error.message }
+                    metrics.writeErrors.increment()
+                    options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
+                    failed = .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
+                }
+            }
+        }
+        for work in batch {
+            for (continuation, outcome) in work.completions {
+                if let failed, case .success = outcome {
+                    continuation.resume(throwing: failed)
+                } else {
+                    continuation.resume(with: outcome.mapError { $0 as any Error })
+                }
+            }
+        }
+    }
+}
