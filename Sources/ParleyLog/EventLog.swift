@@ -16,6 +16,9 @@ public final class EventLog: Sendable {
     /// The format this build writes and the newest it reads.
     public static let formatVersion: UInt32 = 1
 
+    /// The most streams one entry may belong to (a chat event needs about five).
+    public static let maxStreamsPerEntry = 64
+
     /// Random, made when the directory was created. A client's position is
     /// meaningful only within one epoch.
     public let epoch: String
@@ -113,6 +116,9 @@ public final class EventLog: Sendable {
             guard (1...200).contains(entry.type.utf8.count) else { throw .invalidType(index: index) }
             if let key = entry.idempotencyKey, !(1...200).contains(key.utf8.count) {
                 throw .invalidIdempotencyKey(index: index)
+            }
+            guard entry.streams.count <= Self.maxStreamsPerEntry else {
+                throw .tooManyStreams(index: index, count: entry.streams.count, limit: Self.maxStreamsPerEntry)
             }
             var seen = Set<String>()
             for stream in entry.streams {

@@ -25,6 +25,8 @@ public enum LogError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidStreamName(String)
     /// The entry at `index` names `stream` twice.
     case duplicateStream(index: Int, stream: String)
+    /// The entry at `index` names more streams than an entry may belong to.
+    case tooManyStreams(index: Int, count: Int, limit: Int)
     /// The entry at `index` has an empty idempotency key or one over 200 bytes.
     case invalidIdempotencyKey(index: Int)
     case entryTooLarge(index: Int, size: Int, limit: Int)
@@ -55,6 +57,7 @@ public enum LogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidType: "invalid_type"
         case .invalidStreamName: "invalid_stream_name"
         case .duplicateStream: "duplicate_stream"
+        case .tooManyStreams: "too_many_streams"
         case .invalidIdempotencyKey: "invalid_idempotency_key"
         case .entryTooLarge: "entry_too_large"
         case .versionConflict: "version_conflict"
@@ -91,6 +94,8 @@ public enum LogError: Error, Sendable, Hashable, CustomStringConvertible {
             "invalid stream name \"\(name)\": use 1 to \(StreamName.maxLength) of a-z A-Z 0-9 : _ - . @ #"
         case .duplicateStream(let index, let stream):
             "entry \(index) names stream \(stream) twice"
+        case .tooManyStreams(let index, let count, let limit):
+            "entry \(index) names \(count) streams; the limit is \(limit)"
         case .invalidIdempotencyKey(let index):
             "entry \(index): idempotency key must be 1 to 200 bytes"
         case .entryTooLarge(let index, let size, let limit):

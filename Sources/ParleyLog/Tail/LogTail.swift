@@ -91,8 +91,7 @@ final class TailCursor {
             }
             switch log.hub.take(registration) {
             case .entries(let entries):
-                let after = lastOffset
-                pending.append(contentsOf: entries.lazy.filter { $0.offset > after })
+                pending.append(contentsOf: entries.lazy.filter(isAhead))
             case .overflowed:
                 readUpTo = log.hub.reset(registration)
                 catchingUp = true
@@ -116,6 +115,16 @@ final class TailCursor {
         }
         let limit = readUpTo
         return Array(page.prefix { $0.offset <= limit })
+    }
+
+    /// Whether a live entry comes after the position: by offset, and for a
+    /// stream tail by sequence too (a tail may start past the stream's head).
+    private func isAhead(_ entry: LogEntry) -> Bool {
+        guard entry.offset > lastOffset else { return false }
+        if case .stream(let stream) = filter, let seq = entry.seq(in: stream) {
+            return seq > lastSeq
+        }
+        return true
     }
 
     private func advance(past entry: LogEntry) {

@@ -16,13 +16,17 @@ import Synchronization
 /// unknown outcome (retrying with the same idempotency key is safe), and every
 /// later append is refused until the log is reopened.
 final class LogSyncer: @unchecked Sendable {
-    /// One written group waiting for its fsync.
+    /// One written group (or pruning pass) waiting for its fsync.
     struct Work {
-        var completions: [(CheckedContinuation<AppendResult, any Error>, Result<AppendResult, LogError>)]
-        /// New entries of the group; empty when it wrote nothing.
-        var entries: [LogEntry]
+        var completions: [(CheckedContinuation<AppendResult, any Error>, Result<AppendResult, LogError>)] = []
+        /// New entries of the group.
+        var entries: [LogEntry] = []
         /// The log's last offset after this group.
         var head: UInt64
+        /// Whether it wrote anything, so readers' view must move past it.
+        var wrote: Bool
+        /// Called once the fsync is done (nil) or failed.
+        var whenDurable: (@Sendable (LogError?) -> Void)?
     }
 
     private let condition = NSCondition()
@@ -84,7 +88,7 @@ final class LogSyncer: @unchecked Sendable {
 
     /// Whether the batch's fsync should fail (tests); called with the lock held.
     private func takeSyncFailure(for batch: [Work]) -> Bool {
-        guard failingSyncs > 0 && batch.contains(where: { !$0.entries.isEmpty }) else { return false }
+        guard failingSyncs > 0 && batch.contains(where: \.wrote) else { return false }
         failingSyncs -= 1
         return true
     }
@@ -142,7 +146,7 @@ final class LogSyncer: @unchecked Sendable {
     private func complete(_ batch: [Work], failSync: Bool) {
         let entries = batch.count == 1 ? batch[0].entries : batch.flatMap(\.entries)
         var failed: LogError?
-        if !entries.isEmpty {
+        if batch.contains(where: \.wrote) {
             if let failure {
                 failed = .storage("the log stopped after a failed fsync: \(failure)")
             } else {
@@ -153,11 +157,13 @@ final class LogSyncer: @unchecked Sendable {
                     try database.syncWAL()
                     let elapsed = (ContinuousClock.now - started).nanoseconds
                     view.replace(with: snapshot)
-                    hub.publish(entries, head: batch.last { !$0.entries.isEmpty }!.head)
-                    statistics.record(entries: entries.count, syncNanoseconds: elapsed)
+                    if let last = batch.last(where: { !$0.entries.isEmpty }) {
+                        hub.publish(entries, head: last.head)
+                        statistics.record(entries: entries.count, syncNanoseconds: elapsed)
+                        metrics.groupSize.record(entries.count)
+                        metrics.appendedEntries.increment(by: entries.count)
+                    }
                     metrics.fsyncDuration.recordNanoseconds(elapsed)
-                    metrics.groupSize.record(entries.count)
-                    metrics.appendedEntries.increment(by: entries.count)
                 } catch {
                     failureMessage.withLock { $0 = error.message }
                     metrics.writeErrors.increment()
@@ -167,6 +173,7 @@ final class LogSyncer: @unchecked Sendable {
             }
         }
         for work in batch {
+            work.whenDurable?(failed)
             for (continuation, outcome) in work.completions {
                 if let failed, case .success = outcome {
                     continuation.resume(throwing: failed)

@@ -137,8 +137,7 @@ final class LogWriter: @unchecked Sendable {
 
             if !group.isEmpty { commit(group, failWrite: failWrite) }
             if pruneDue || !pruners.isEmpty {
-                let result = Result { () throws(LogError) in try pruneAll() }
-                pruners.forEach { $0.resume(with: result.mapError { $0 as any Error }) }
+                prune(answering: pruners)
                 nextPruneAt = options.clock() + options.pruneInterval.milliseconds
             }
         }
@@ -188,7 +187,7 @@ final class LogWriter: @unchecked Sendable {
         if let failure = syncer.failure {
             let stopped = LogError.storage("the log stopped after a failed fsync: \(failure)")
             let completions = group.map { ($0.continuation, Result<AppendResult, LogError>.failure(stopped)) }
-            return syncer.hand(LogSyncer.Work(completions: completions, entries: [], head: lastOffset), inline: false)
+            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false), inline: false)
         }
         let offsetBefore = lastOffset
         var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
@@ -225,7 +224,7 @@ final class LogWriter: @unchecked Sendable {
         syncer.hand(
             LogSyncer.Work(
                 completions: zip(group, outcomes).map { ($0.continuation, $1) }, entries: state.published,
-                head: lastOffset),
+                head: lastOffset, wrote: !state.published.isEmpty),
             inline: group.count == 1 && queued.load(ordering: .relaxed) == 0)
     }
 
@@ -280,6 +279,13 @@ final class LogWriter: @unchecked Sendable {
         }
         do {
             for (index, entry) in append.entries.enumerated() where results[index] == nil {
+                if let key = entry.idempotencyKey,
+                    var earlier = state.stagedKeys[IdempotencyKey(account: entry.accountID, key: key)]
+                {
+                    earlier.deduplicated = true
+                    results[index] = earlier
+                    continue
+                }
                 lastOffset += 1
                 var positions: [StreamPosition] = []
                 positions.reserveCapacity(entry.streams.count)
@@ -379,6 +385,19 @@ final class LogWriter: @unchecked Sendable {
     // MARK: Pruning
 
     private static let pruneBatch = 10_000
+
+    /// Prunes, then lets the syncer move readers' view past the deletions
+    /// before `pruners` hear what was removed.
+    private func prune(answering pruners: [CheckedContinuation<PruneReport, any Error>]) {
+        let result = Result { () throws(LogError) in try pruneAll() }
+        let removed = (try? result.get()).map { $0.ephemeralEntries + $0.idempotencyKeys } ?? 0
+        syncer.hand(
+            LogSyncer.Work(head: lastOffset, wrote: removed > 0) { failure in
+                let outcome = failure.map { .failure($0) } ?? result
+                pruners.forEach { $0.resume(with: outcome.mapError { $0 as any Error }) }
+            },
+            inline: false)
+    }
 
     private func pruneAll() throws(LogError) -> PruneReport {
         var total = PruneReport()

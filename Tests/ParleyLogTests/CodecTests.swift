@@ -1,0 +1,67 @@
+import Testing
+
+@testable import ParleyLog
+
+/// The binary entry format: encoding round-trips, its size matches the size
+/// the append check computes, and any truncated or extended value is refused.
+@Suite struct CodecTests {
+    static let samples: [LogEntry] = [
+        LogEntry(
+            offset: 1, timestamp: 1_700_000_000_123, type: "message.created", accountID: 42,
+            streams: [StreamPosition(stream: "conversation:1:2", seq: 7), StreamPosition(stream: "user:9", seq: 1)],
+            retention: .durable, idempotencyKey: "client-msg-1", payload: Array("{\"text\":\"hi\"}".utf8)),
+        LogEntry(
+            offset: .max, timestamp: 0, type: "typing", accountID: .max,
+            streams: [StreamPosition(stream: "conversation:1:2", seq: nil)],
+            retention: .ephemeral, idempotencyKey: nil, payload: []),
+        LogEntry(
+            offset: 300, timestamp: 5, type: "t", accountID: 1, streams: [], retention: .durable,
+            idempotencyKey: "", payload: (0...255).map(UInt8.init)),
+    ]
+
+    @Test(arguments: samples)
+    func roundTrip(_ entry: LogEntry) throws {
+        let bytes = EntryCodec.encode(entry)
+        #expect(try EntryCodec.decodeEntry(bytes) == entry)
+        let new = NewEntry(
+            type: entry.type, accountID: entry.accountID, streams: entry.streams.map(\.stream),
+            retention: entry.retention, idempotencyKey: entry.idempotencyKey, payload: entry.payload)
+        #expect(EntryCodec.encodedSize(of: new) == bytes.count)
+    }
+
+    @Test(arguments: samples)
+    func everyTruncationFails(_ entry: LogEntry) {
+        let bytes = EntryCodec.encode(entry)
+        for length in 0..<bytes.count {
+            #expect(throws: DecodeError.self) { try EntryCodec.decodeEntry(Array(bytes.prefix(length))) }
+        }
+    }
+
+    @Test(arguments: samples)
+    func trailingBytesFail(_ entry: LogEntry) {
+        let bytes = EntryCodec.encode(entry)
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeEntry(bytes + [0]) }
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeEntry(bytes + [1, 2, 3]) }
+    }
+
+    @Test func unknownFormatOrRetentionFails() throws {
+        var bytes = EntryCodec.encode(Self.samples[0])
+        bytes[0] = 2
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeEntry(bytes) }
+        bytes = EntryCodec.encode(Self.samples[0])
+        bytes[25] = 9  // the retention byte, after format, offset, timestamp and account
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeEntry(bytes) }
+    }
+
+    @Test func appendedRecordRoundTrips() throws {
+        let appended = AppendedEntry(
+            offset: 12, timestamp: 99,
+            streams: [StreamPosition(stream: "a", seq: 3), StreamPosition(stream: "b", seq: nil)], deduplicated: false)
+        let bytes = EntryCodec.encode(appended)
+        var expected = appended
+        expected.deduplicated = true
+        #expect(try EntryCodec.decodeAppended(bytes) == expected)
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeAppended(Array(bytes.dropLast())) }
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeAppended(bytes + [0]) }
+    }
+}
