@@ -6,8 +6,10 @@ import NIOPosix
 ///
 /// Every entry gets a global offset (from 1) and, if durable, a sequence in
 /// each stream it belongs to (from 1, contiguous per stream). An append is
-/// answered only after its group's WAL is fsynced. Writes go through one
-/// writer thread; reads run on a small thread pool. Neither ever blocks
+/// answered only after the WAL holding it is fsynced. One writer thread
+/// commits groups of appends and a syncer thread fsyncs them, so the next
+/// group is built while the last one reaches the disk; reads run on a small
+/// thread pool and see only what an fsync covered. None of them ever blocks
 /// Swift's cooperative pool.
 ///
 /// Call ``close()`` when done: it finishes queued appends, ends every tail and
@@ -137,7 +139,7 @@ public final class EventLog: Sendable {
 
     // MARK: Reading
 
-    /// The offset of the last committed entry (0 for an empty log).
+    /// The offset of the last durable entry (0 for an empty log).
     public var head: UInt64 { hub.head }
 
     /// Up to `limit` entries after `offset`, oldest first.
