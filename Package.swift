@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ParleyLog", targets: ["ParleyLog"]),
+        .library(name: "ParleyDomain", targets: ["ParleyDomain"]),
         .executable(name: "parley-load", targets: ["parley-load"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(name: "ParleyDomain"),
         .target(
             name: "ParleyLoadKit",
             dependencies: ["ParleyLog"],
@@ -50,6 +52,10 @@ let package = Package(
                 "ParleyLog",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "ParleyDomainTests",
+            dependencies: ["ParleyDomain"]
         ),
         .testTarget(
             name: "ParleyLoadKitTests",

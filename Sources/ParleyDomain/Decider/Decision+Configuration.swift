@@ -1,0 +1,194 @@
+// Inboxes, teams, labels, canned responses, webhooks and audit entries.
+
+extension Decision {
+    private func requireSettings(_ settings: InboxSettings) throws(DomainError) {
+        try requireName(settings.name, field: "name")
+        try requireName(settings.timezone, field: "timezone")
+        for hours in settings.workingHours {
+            guard (0...6).contains(hours.dayOfWeek) else {
+                throw .invalid(field: "working_hours", reason: "day_of_week must be 0 (Sunday) to 6")
+            }
+            guard hours.closedAllDay || (0 <= hours.openMinute && hours.openMinute < hours.closeMinute && hours.closeMinute <= 1440)
+            else { throw .invalid(field: "working_hours", reason: "open_minute must come before close_minute, within 0...1440") }
+        }
+        guard Set(settings.workingHours.map(\.dayOfWeek)).count == settings.workingHours.count else {
+            throw .invalid(field: "working_hours", reason: "one entry per day")
+        }
+    }
+
+    /// Every id in `userIDs` is a member of the account.
+    private func requireMembers(_ userIDs: [UInt64], of account: AccountRecord) throws(DomainError) {
+        for user in userIDs where account.members[user] == nil { throw .notFound("user \(user)") }
+    }
+
+    func createInbox(channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings)
+        throws(DomainError) -> [DomainEvent]
+    {
+        let account = try accountAsAdministrator()
+        try requireSettings(settings)
+        try requireName(inboxIdentifier, field: "inbox_identifier")
+        try requireName(hmacToken, field: "hmac_token")
+        guard account.inboxIdentifiers[inboxIdentifier] == nil else { throw .conflict("inbox identifier") }
+        let id = state.nextInboxID
+        return [
+            event(
+                .inboxCreated(
+                    InboxCreated(
+                        inboxID: id, channelType: channelType, inboxIdentifier: inboxIdentifier, hmacToken: hmacToken,
+                        settings: settings)),
+                streams: administrativeStreams)
+        ]
+    }
+
+    func updateInbox(inboxID: UInt64, settings: InboxSettings) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.inboxes[inboxID] != nil else { throw .notFound("inbox \(inboxID)") }
+        try requireSettings(settings)
+        return [event(.inboxUpdated(InboxUpdated(inboxID: inboxID, settings: settings)), streams: administrativeStreams)]
+    }
+
+    func setInboxMembers(inboxID: UInt64, userIDs: [UInt64]) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.inboxes[inboxID] != nil else { throw .notFound("inbox \(inboxID)") }
+        try requireMembers(userIDs, of: account)
+        let members = Array(Set(userIDs)).sorted()
+        return [
+            event(
+                .inboxMembersChanged(InboxMembersChanged(inboxID: inboxID, userIDs: members)),
+                streams: administrativeStreams)
+        ]
+    }
+
+    func createTeam(name: String, description: String) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        try requireName(name, field: "name")
+        try requireShort(description, field: "description")
+        guard !account.teams.values.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw .conflict("team \(name)")
+        }
+        return [
+            event(
+                .teamCreated(TeamCreated(teamID: state.nextTeamID, name: name, description: description)),
+                streams: administrativeStreams)
+        ]
+    }
+
+    func setTeamMembers(teamID: UInt64, userIDs: [UInt64]) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.teams[teamID] != nil else { throw .notFound("team \(teamID)") }
+        try requireMembers(userIDs, of: account)
+        return [
+            event(
+                .teamMembersChanged(TeamMembersChanged(teamID: teamID, userIDs: Array(Set(userIDs)).sorted())),
+                streams: administrativeStreams)
+        ]
+    }
+
+    func createLabel(title: String, description: String, color: String) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        try LabelTitle.validate(title)
+        try requireShort(description, field: "description")
+        guard color.isEmpty || (color.count == 7 && color.first == "#" && color.dropFirst().allSatisfy(\.isHexDigit)) else {
+            throw .invalid(field: "color", reason: "expected #rrggbb")
+        }
+        guard account.labels[title.lowercased()] == nil else { throw .conflict("label \(title)") }
+        return [
+            event(
+                .labelCreated(
+                    LabelCreated(labelID: state.nextLabelID, title: title.lowercased(), description: description, color: color)),
+                streams: administrativeStreams)
+        ]
+    }
+
+    func deleteLabel(labelID: UInt64) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard let title = account.labels.first(where: { $0.value == labelID })?.key else {
+            throw .notFound("label \(labelID)")
+        }
+        return [event(.labelDeleted(LabelDeleted(labelID: labelID, title: title)), streams: administrativeStreams)]
+    }
+
+    func saveCannedResponse(id: UInt64?, shortCode: String, content: String) throws(DomainError) -> [DomainEvent] {
+        let (account, _) = try accountAsAgent()
+        try requireName(shortCode, field: "short_code")
+        try requireName(content, field: "content")
+        guard content.count <= Limits.maxContentLength else {
+            throw .contentTooLong(length: content.count, limit: Limits.maxContentLength)
+        }
+        if let id, account.cannedResponses[id] == nil { throw .notFound("canned response \(id)") }
+        if account.cannedResponses.contains(where: { $0.value == shortCode && $0.key != id }) {
+            throw .conflict("canned response \(shortCode)")
+        }
+        return [
+            event(
+                .cannedResponseSaved(
+                    CannedResponseSaved(cannedResponseID: id ?? state.nextCannedResponseID, shortCode: shortCode, content: content)),
+                streams: [StreamNames.account(accountID)])
+        ]
+    }
+
+    func deleteCannedResponse(id: UInt64) throws(DomainError) -> [DomainEvent] {
+        let (account, _) = try accountAsAgent()
+        guard account.cannedResponses[id] != nil else { throw .notFound("canned response \(id)") }
+        return [event(.cannedResponseDeleted(CannedResponseDeleted(cannedResponseID: id)), streams: [StreamNames.account(accountID)])]
+    }
+
+    func saveWebhook(id: UInt64?, url: String, subscriptions: [String]) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard url.count <= 2048, url.hasPrefix("http://") || url.hasPrefix("https://"), !url.contains(" ") else {
+            throw .invalid(field: "url", reason: "expected an http or https URL")
+        }
+        let unknown = subscriptions.filter { !WebhookEvents.all.contains($0) }
+        guard unknown.isEmpty else {
+            throw .invalid(field: "subscriptions", reason: "unknown events: \(unknown.joined(separator: ", "))")
+        }
+        if let id, !account.webhooks.contains(id) { throw .notFound("webhook \(id)") }
+        let chosen = subscriptions.isEmpty ? WebhookEvents.all : Array(Set(subscriptions)).sorted()
+        return [
+            event(
+                .webhookSaved(WebhookSaved(webhookID: id ?? state.nextWebhookID, url: url, subscriptions: chosen)),
+                streams: administrativeStreams)
+        ]
+    }
+
+    func deleteWebhook(id: UInt64) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.webhooks.contains(id) else { throw .notFound("webhook \(id)") }
+        return [event(.webhookDeleted(WebhookDeleted(webhookID: id)), streams: administrativeStreams)]
+    }
+
+    func recordAudit(action: String, targetType: String, targetID: UInt64?, ipAddress: String?, details: JSONObject)
+        throws(DomainError) -> [DomainEvent]
+    {
+        guard command.principal == .system || command.principal == .platform else {
+            throw .forbidden("audit entries are recorded by Parley itself")
+        }
+        _ = try account()
+        try requireName(action, field: "action")
+        try requireName(targetType, field: "target_type")
+        return [
+            event(
+                .auditRecorded(
+                    AuditRecorded(action: action, targetType: targetType, targetID: targetID, ipAddress: ipAddress, details: details)),
+                streams: [StreamNames.audit(accountID)])
+        ]
+    }
+}
+
+/// Label titles as Chatwoot allows them: letters, digits, `-` and `_`, stored lowercase.
+enum LabelTitle {
+    static func validate(_ title: String) throws(DomainError) {
+        guard !title.isEmpty, title.count <= Limits.maxNameLength,
+            title.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        else { throw .invalid(field: "labels", reason: "\"\(title)\": use letters, digits, - and _") }
+    }
+}
+
+/// The webhook events Chatwoot defines.
+public enum WebhookEvents {
+    public static let all = [
+        "contact_created", "contact_updated", "conversation_created", "conversation_status_changed",
+        "conversation_typing_off", "conversation_typing_on", "conversation_updated", "message_created",
+        "message_updated",
+    ]
+}

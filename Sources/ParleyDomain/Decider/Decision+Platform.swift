@@ -1,0 +1,117 @@
+// Accounts, users, memberships and availability.
+
+extension Decision {
+    private func requirePlatform() throws(DomainError) {
+        guard command.principal == .platform else { throw .forbidden("platform apps only") }
+    }
+
+    private func requireEmail(_ email: String) throws(DomainError) {
+        try requireName(email, field: "email")
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+            throw .invalid(field: "email", reason: "not an email address")
+        }
+    }
+
+    private func requireTokenHash(_ hash: String) throws(DomainError) {
+        guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+            throw .invalid(field: "token", reason: "expected a SHA-256 digest in hex")
+        }
+    }
+
+    func createAccount(name: String, locale: String) throws(DomainError) -> [DomainEvent] {
+        try requirePlatform()
+        try requireName(name, field: "name")
+        try requireName(locale, field: "locale")
+        let id = state.nextAccountID
+        return [
+            DomainEvent(
+                accountID: id, actor: actor, streams: [StreamNames.account(id), StreamNames.audit(id)],
+                body: .accountCreated(AccountCreated(name: name, locale: locale)))
+        ]
+    }
+
+    func updateAccount(name: String, locale: String) throws(DomainError) -> [DomainEvent] {
+        _ = try accountAsAdministrator()
+        try requireName(name, field: "name")
+        try requireName(locale, field: "locale")
+        return [event(.accountUpdated(AccountUpdated(name: name, locale: locale)), streams: administrativeStreams)]
+    }
+
+    func createUser(name: String, email: String, tokenSha256: String) throws(DomainError) -> [DomainEvent] {
+        try requirePlatform()
+        try requireName(name, field: "name")
+        try requireEmail(email)
+        try requireTokenHash(tokenSha256)
+        guard !state.users.values.contains(where: { $0.email.lowercased() == email.lowercased() }) else {
+            throw .conflict("user with email \(email)")
+        }
+        let id = state.nextUserID
+        let streams = [StreamNames.platform, StreamNames.user(id)]
+        return [
+            DomainEvent(
+                accountID: Platform.accountID, actor: actor, streams: streams,
+                body: .userCreated(UserCreated(userID: id, name: name, email: email))),
+            DomainEvent(
+                accountID: Platform.accountID, actor: actor, streams: streams,
+                body: .accessTokenIssued(AccessTokenIssued(userID: id, tokenSha256: tokenSha256))),
+        ]
+    }
+
+    func issueAccessToken(userID: UInt64, tokenSha256: String) throws(DomainError) -> [DomainEvent] {
+        switch command.principal {
+        case .platform: break
+        case .user(let user) where user == userID: break
+        default: throw .forbidden("only the user or a platform app may issue the user's token")
+        }
+        guard state.users[userID] != nil else { throw .notFound("user \(userID)") }
+        try requireTokenHash(tokenSha256)
+        return [
+            DomainEvent(
+                accountID: Platform.accountID, actor: actor,
+                streams: [StreamNames.platform, StreamNames.user(userID)],
+                body: .accessTokenIssued(AccessTokenIssued(userID: userID, tokenSha256: tokenSha256)))
+        ]
+    }
+
+    func addAccountUser(userID: UInt64, role: Role) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard state.users[userID] != nil else { throw .notFound("user \(userID)") }
+        guard account.members[userID] == nil else { throw .conflict("membership of user \(userID)") }
+        return [
+            event(
+                .accountUserAdded(AccountUserAdded(userID: userID, role: role)),
+                streams: administrativeStreams + [StreamNames.user(userID)])
+        ]
+    }
+
+    func updateAccountUser(userID: UInt64, role: Role) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.members[userID] != nil else { throw .notFound("user \(userID)") }
+        return [
+            event(
+                .accountUserUpdated(AccountUserUpdated(userID: userID, role: role)),
+                streams: administrativeStreams + [StreamNames.user(userID)])
+        ]
+    }
+
+    func removeAccountUser(userID: UInt64) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.members[userID] != nil else { throw .notFound("user \(userID)") }
+        return [
+            event(
+                .accountUserRemoved(AccountUserRemoved(userID: userID)),
+                streams: administrativeStreams + [StreamNames.user(userID)])
+        ]
+    }
+
+    func setAvailability(_ availability: Availability) throws(DomainError) -> [DomainEvent] {
+        guard case .user(let user) = command.principal else { throw .forbidden("users only") }
+        _ = try account()
+        return [
+            event(
+                .availabilityChanged(AvailabilityChanged(userID: user, availability: availability)),
+                streams: [StreamNames.account(accountID), StreamNames.user(user)])
+        ]
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// The stored form of an event's body: JSON with snake_case keys,
+/// `{"actor":{…},"payload":{…},"version":1}`. Type, account, streams and
+/// idempotency key live in the log entry itself.
+public enum EventCodec {
+    public enum Failure: Error, Hashable {
+        case unknownType(String)
+        case unsupportedVersion(type: String, version: Int)
+    }
+
+    private struct Stored<Payload: Encodable>: Encodable {
+        var actor: Actor
+        var version: Int
+        var payload: Payload
+    }
+
+    private struct Header: Decodable {
+        var actor: Actor
+        var version: Int
+    }
+
+    private struct PayloadOnly<Payload: Decodable>: Decodable {
+        var payload: Payload
+    }
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .custom { path in SnakeKey(camel: path.last!.stringValue) }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in CamelKey(snake: path.last!.stringValue) }
+        return decoder
+    }
+
+    /// The bytes stored in the log for `event`.
+    public static func encode(_ event: DomainEvent, with encoder: JSONEncoder) throws -> [UInt8] {
+        Array(try encode(event.body.payload, actor: event.actor, with: encoder))
+    }
+
+    private static func encode<P: EventPayload>(_ payload: P, actor: Actor, with encoder: JSONEncoder) throws -> Data {
+        try encoder.encode(Stored(actor: actor, version: P.version, payload: payload))
+    }
+
+    /// The payload alone as JSON, as webhooks and APIs show it.
+    public static func payloadJSON(_ body: EventBody, with encoder: JSONEncoder) throws -> Data {
+        try encoder.encode(body.payload)
+    }
+
+    /// Rebuilds an event from what the log stored.
+    public static func decode(
+        type: String, accountID: UInt64, streams: [String], ephemeral: Bool, bytes: [UInt8], with decoder: JSONDecoder
+    ) throws -> DomainEvent {
+        let data = Data(bytes)
+        let header = try decoder.decode(Header.self, from: data)
+        let body = try EventBody.decode(type: type, payload: data, using: decoder)
+        guard header.version == body.version else {
+            throw Failure.unsupportedVersion(type: type, version: header.version)
+        }
+        return DomainEvent(accountID: accountID, actor: header.actor, streams: streams, ephemeral: ephemeral, body: body)
+    }
+
+    /// Decodes `{"payload": …}` for one payload type (used by ``EventBody``).
+    static func decodePayload<P: EventPayload>(_ type: P.Type, from data: Data, using decoder: JSONDecoder) throws -> P {
+        try decoder.decode(PayloadOnly<P>.self, from: data).payload
+    }
+}
+
+/// Maps a camelCase property name to its snake_case key, reading `ID` and
+/// `IDs` as words (`userIDs` → `user_ids`, `echoID` → `echo_id`).
+struct SnakeKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(camel: String) {
+        let words = camel.replacingOccurrences(of: "IDs", with: "Ids").replacingOccurrences(of: "ID", with: "Id")
+        var result = ""
+        for character in words {
+            if character.isUppercase {
+                if !result.isEmpty { result += "_" }
+                result += character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        stringValue = result
+    }
+
+    init?(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init?(intValue: Int) {
+        nil
+    }
+}
+
+/// Maps a snake_case key to the camelCase property it was encoded from,
+/// spelling `id` segments `ID` as Swift names do (`inbox_id` → `inboxID`).
+struct CamelKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(snake: String) {
+        var result = ""
+        for (index, part) in snake.split(separator: "_", omittingEmptySubsequences: false).enumerated() {
+            if index == 0 {
+                result += part
+            } else if part == "id" || part == "ids" {
+                result += part == "id" ? "ID" : "IDs"
+            } else {
+                result += part.prefix(1).uppercased() + part.dropFirst()
+            }
+        }
+        stringValue = result
+    }
+
+    init?(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init?(intValue: Int) {
+        nil
+    }
+}

@@ -1,0 +1,98 @@
+/// What commands are validated against: the current shape of every account,
+/// folded from the events so far. Pure data; ``apply(_:at:)`` is the only way
+/// it changes.
+public struct DomainState: Sendable, Hashable {
+    /// Next ids to hand out. Users, contacts and messages are numbered across
+    /// the platform, as Chatwoot does; conversations per account (display ids).
+    public var nextAccountID: UInt64 = 1
+    public var nextUserID: UInt64 = 1
+    public var nextContactID: UInt64 = 1
+    public var nextMessageID: UInt64 = 1
+    public var nextInboxID: UInt64 = 1
+    public var nextTeamID: UInt64 = 1
+    public var nextLabelID: UInt64 = 1
+    public var nextCannedResponseID: UInt64 = 1
+    public var nextWebhookID: UInt64 = 1
+
+    public var users: [UInt64: UserRecord] = [:]
+    public var accounts: [UInt64: AccountRecord] = [:]
+    public var messages: [UInt64: MessageRecord] = [:]
+
+    public init() {}
+}
+
+public struct UserRecord: Sendable, Hashable {
+    public var name: String
+    public var email: String
+    public var tokenSha256: String
+    public var availability: Availability = .offline
+}
+
+public struct AccountRecord: Sendable, Hashable {
+    public var name: String
+    public var locale: String
+    public var members: [UInt64: Role] = [:]
+    public var inboxes: [UInt64: InboxRecord] = [:]
+    public var inboxIdentifiers: [String: UInt64] = [:]
+    public var teams: [UInt64: TeamRecord] = [:]
+    /// Label ids by title.
+    public var labels: [String: UInt64] = [:]
+    public var cannedResponses: [UInt64: String] = [:]
+    public var webhooks: Set<UInt64> = []
+    public var contacts: [UInt64: ContactRecord] = [:]
+    public var contactsByIdentifier: [String: UInt64] = [:]
+    /// Contact ids by inbox and source id.
+    public var contactInboxes: [InboxSource: UInt64] = [:]
+    public var conversations: [UInt64: ConversationRecord] = [:]
+    public var nextDisplayID: UInt64 = 1
+}
+
+public struct InboxSource: Sendable, Hashable {
+    public var inboxID: UInt64
+    public var sourceID: String
+}
+
+public struct InboxRecord: Sendable, Hashable {
+    public var channelType: ChannelType
+    public var inboxIdentifier: String
+    public var hmacToken: String
+    public var settings: InboxSettings
+    public var members: Set<UInt64> = []
+}
+
+public struct TeamRecord: Sendable, Hashable {
+    public var name: String
+    public var members: Set<UInt64> = []
+}
+
+public struct ContactRecord: Sendable, Hashable {
+    public var details: ContactDetails
+}
+
+public struct ConversationRecord: Sendable, Hashable {
+    public var inboxID: UInt64
+    public var contactID: UInt64
+    public var status: ConversationStatus
+    public var snoozedUntil: UInt64?
+    public var assigneeID: UInt64?
+    public var teamID: UInt64?
+    public var priority: Priority?
+    public var labels: [String]
+    public var customAttributes: JSONObject
+    public var lastMessageID: UInt64 = 0
+    /// The newest incoming message, where "mark unread" moves an agent's cursor to.
+    public var lastIncomingMessageID: UInt64 = 0
+    public var csatRating: Int?
+    /// Start (ms) and count of the current one-minute rate-limit window.
+    public var rateWindowStart: UInt64 = 0
+    public var rateWindowCount: Int = 0
+}
+
+public struct MessageRecord: Sendable, Hashable {
+    public var accountID: UInt64
+    public var conversationID: UInt64
+    public var messageType: MessageType
+    public var sender: Actor?
+    public var isPrivate: Bool
+    public var deleted: Bool = false
+}
