@@ -3,8 +3,9 @@ import Foundation
 /// Checks a data directory before RocksDB touches it, so each way of being
 /// unusable gets an error that names the cause.
 enum DataDirectory {
-    /// Prepares `path` for opening; returns whether it already holds a database.
-    static func prepare(_ path: String) throws(LogError) -> Bool {
+    /// Prepares `path` for opening: creates it if missing, checks it can be
+    /// written, and refuses a directory that holds anything but RocksDB's files.
+    static func prepare(_ path: String) throws(LogError) {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         if files.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -17,10 +18,9 @@ enum DataDirectory {
             }
         }
         try probeWritable(path)
-        if files.fileExists(atPath: path + "/CURRENT") { return true }
+        if files.fileExists(atPath: path + "/CURRENT") { return }
         let contents = (try? files.contentsOfDirectory(atPath: path)) ?? []
         guard contents.allSatisfy(isRocksDBFile) else { throw .notALogDirectory(path: path) }
-        return false
     }
 
     /// Permission bits say nothing to root, so try to create a file.

@@ -1,6 +1,7 @@
 import CRocksDB
 import Foundation
 import NIOPosix
+import Synchronization
 
 /// An append-only, fsync-durable, offset-addressed event log on RocksDB.
 ///
@@ -33,6 +34,13 @@ public final class EventLog: Sendable {
     private let syncer: LogSyncer
     private let pool: NIOThreadPool
     private let options: LogOptions
+    private let closing = Mutex<CloseState>(.open)
+
+    private enum CloseState {
+        case open
+        case closing(waiters: [CheckedContinuation<Void, Never>])
+        case closed
+    }
 
     /// Opens the log in `path`, creating the directory and the log if needed.
     public static func open(at path: String, options: LogOptions = LogOptions()) async throws -> EventLog {
@@ -47,16 +55,16 @@ public final class EventLog: Sendable {
     }
 
     private init(path: String, options: LogOptions, pool: NIOThreadPool) throws(LogError) {
-        let existed = try DataDirectory.prepare(path)
+        try DataDirectory.prepare(path)
         let database: RocksDatabase
         do {
             database = try RocksDatabase(
                 path: path, familyNames: Family.all + options.extraFamilies, blockCacheBytes: options.blockCacheBytes)
         } catch {
-            throw Self.openError(error, path: path, existed: existed)
+            throw Self.openError(error, path: path)
         }
         let families = LogFamilies(database)
-        let metadata = try Self.loadMetadata(database, families: families, existed: existed)
+        let metadata = try Self.loadMetadata(database, families: families)
         self.path = path
         self.database = database
         self.families = families
@@ -82,13 +90,43 @@ public final class EventLog: Sendable {
 
     /// Stops the writer after the appends already queued, ends every tail,
     /// waits for running reads and closes RocksDB.
+    /// Safe to call more than once and from several tasks: later calls wait
+    /// for the first to finish.
     public func close() async {
+        let first = closing.withLock { state in
+            guard case .open = state else { return false }
+            state = .closing(waiters: [])
+            return true
+        }
+        guard first else {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let closed = closing.withLock { state in
+                    guard case .closing(let waiters) = state else { return true }
+                    state = .closing(waiters: waiters + [continuation])
+                    return false
+                }
+                if closed { continuation.resume() }
+            }
+            return
+        }
         await writer.stop()
         await syncer.stop()
         hub.close()
         try? await pool.shutdownGracefully()
         view.replace(with: nil)
-        database.close()
+        // Closing waits for RocksDB's background work: not on the cooperative pool.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread { [database] in
+                database.close()
+                continuation.resume()
+            }.start()
+        }
+        let waiters = closing.withLock { state in
+            defer { state = .closed }
+            guard case .closing(let waiters) = state else { return [CheckedContinuation<Void, Never>]() }
+            return waiters
+        }
+        waiters.forEach { $0.resume() }
     }
 
     // MARK: Appending
@@ -145,10 +183,9 @@ public final class EventLog: Sendable {
     /// Up to `limit` entries after `offset`, oldest first.
     public func read(after offset: UInt64, limit: Int) async throws -> [LogEntry] {
         try Self.checkLimit(limit)
-        let lower = offset == .max ? nil : Keys.offset(offset + 1)
-        guard let lower else { return [] }
+        guard offset < .max else { return [] }
         return try await blocking { [database, families, view] () throws(LogError) in
-            let iterator = database.iterator(families.log, lower: lower, snapshot: view.snapshot)
+            let iterator = database.iterator(families.log, lower: Keys.offset(offset + 1), snapshot: view.snapshot)
             iterator.seekToFirst()
             return try Self.collect(iterator, limit: limit, path: database.path) { $0.next() }
         }
@@ -292,112 +329,5 @@ public final class EventLog: Sendable {
         } catch {
             throw .storage(error.message)
         }
-    }
-
-    /// Decodes entries of the `log` family as the iterator moves.
-    private static func collect(
-        _ iterator: RocksIterator, limit: Int, path: String, move: (RocksIterator) -> Void
-    ) throws(LogError) -> [LogEntry] {
-        var entries: [LogEntry] = []
-        entries.reserveCapacity(min(limit, 1024))
-        while iterator.isValid && entries.count < limit {
-            let offset = iterator.withKey { UInt64(bigEndianBytes: $0) }
-            let entry = try iterator.withValue { value in
-                Result { () throws(LogError) in try decode(value, offset: offset, path: path) }
-            }.get()
-            entries.append(entry)
-            move(iterator)
-        }
-        try storage { () throws(RocksError) in try iterator.checkError() }
-        return entries
-    }
-
-    /// Follows stream index entries to the log entries they point at.
-    private static func resolve(
-        _ iterator: RocksIterator, limit: Int, database: RocksDatabase, families: LogFamilies,
-        snapshot: RocksSnapshot?, move: (RocksIterator) -> Void
-    ) throws(LogError) -> [LogEntry] {
-        var keys: [[UInt8]] = []
-        keys.reserveCapacity(min(limit, 1024))
-        while iterator.isValid && keys.count < limit {
-            keys.append(iterator.value)
-            move(iterator)
-        }
-        try storage { () throws(RocksError) in try iterator.checkError() }
-        let values = try storage { () throws(RocksError) in try database.multiGet(families.log, keys: keys, snapshot: snapshot) }
-        var entries: [LogEntry] = []
-        entries.reserveCapacity(keys.count)
-        for (key, value) in zip(keys, values) {
-            let offset = UInt64(bigEndianBytes: key)
-            guard let value else {
-                throw .corrupt(path: database.path, detail: "stream index points at missing offset \(offset ?? 0)")
-            }
-            let entry = try value.withUnsafeBytes { raw in
-                Result { () throws(LogError) in try decode(raw, offset: offset, path: database.path) }
-            }.get()
-            entries.append(entry)
-        }
-        return entries
-    }
-
-    private static func decode(_ value: UnsafeRawBufferPointer, offset: UInt64?, path: String) throws(LogError) -> LogEntry {
-        guard let entry = try? EntryCodec.decodeEntry(value), entry.offset == offset else {
-            throw .corrupt(path: path, detail: "unreadable entry at offset \(offset.map(String.init) ?? "?")")
-        }
-        return entry
-    }
-
-    // MARK: Opening
-
-    private static func openError(_ error: RocksError, path: String, existed: Bool) -> LogError {
-        let message = error.message
-        if message.contains("lock") || message.contains("LOCK") { return .locked(path: path) }
-        if message.contains("Corruption") || existed { return .corrupt(path: path, detail: message) }
-        return .storage(message)
-    }
-
-    private struct Metadata {
-        var epoch: String
-        var head: UInt64
-        var clock: UInt64
-    }
-
-    private static func loadMetadata(_ database: RocksDatabase, families: LogFamilies, existed: Bool) throws(LogError) -> Metadata {
-        let path = database.path
-        let format = try storage { () throws(RocksError) in try database.get(families.meta, key: MetaKey.format) }
-        guard let format else {
-            guard !existed else { throw .corrupt(path: path, detail: "the log's metadata is missing") }
-            return try create(database, families: families)
-        }
-        guard format.count == 4 else { throw .corrupt(path: path, detail: "unreadable format version") }
-        let version = format.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard version <= formatVersion else { throw .unsupportedFormat(found: version, supported: formatVersion) }
-        let epoch = try storage { () throws(RocksError) in try database.get(families.meta, key: MetaKey.epoch) }
-        guard let epoch, !epoch.isEmpty else { throw .corrupt(path: path, detail: "the log's epoch is missing") }
-        // The newest entry is never pruned, so it gives the head and the clock.
-        let last = database.iterator(families.log)
-        last.seekToLast()
-        var newest: LogEntry?
-        if last.isValid {
-            let offset = last.withKey { UInt64(bigEndianBytes: $0) }
-            newest = try last.withValue { value in
-                Result { () throws(LogError) in try decode(value, offset: offset, path: path) }
-            }.get()
-        }
-        try storage { () throws(RocksError) in try last.checkError() }
-        return Metadata(
-            epoch: String(decoding: epoch, as: UTF8.self), head: newest?.offset ?? 0, clock: newest?.timestamp ?? 0)
-    }
-
-    private static func create(_ database: RocksDatabase, families: LogFamilies) throws(LogError) -> Metadata {
-        var generator = SystemRandomNumberGenerator()
-        let epoch = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        var version = [UInt8]()
-        version.appendBigEndian(formatVersion)
-        let batch = WriteBatch()
-        batch.put(families.meta, key: MetaKey.format, value: version)
-        batch.put(families.meta, key: MetaKey.epoch, value: Array(epoch.utf8))
-        try storage { () throws(RocksError) in try database.write(batch, sync: true) }
-        return Metadata(epoch: epoch, head: 0, clock: 0)
     }
 }

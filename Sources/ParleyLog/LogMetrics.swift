@@ -4,13 +4,13 @@ import CoreMetrics
 struct LogMetrics: Sendable {
     /// Entries appended (not counting deduplicated retries).
     let appendedEntries: Counter
-    /// Entries per group commit.
+    /// Entries made durable by one fsync.
     let groupSize: Recorder
-    /// Time of one synced batch write.
+    /// Time of one WAL fsync.
     let fsyncDuration: Timer
-    /// Bytes handed to RocksDB in synced batches.
+    /// Bytes of the write batches committed.
     let bytesWritten: Counter
-    /// Groups whose write failed.
+    /// Group writes and fsyncs that failed.
     let writeErrors: Counter
 
     init(factory: any MetricsFactory) {

@@ -33,10 +33,3 @@ public struct LogOptions: Sendable {
 
     public init() {}
 }
-
-extension Duration {
-    var milliseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1000 + UInt64(max(0, attoseconds)) / 1_000_000_000_000_000
-    }
-}

@@ -16,7 +16,7 @@ public struct LogStatistics: Sendable, Hashable {
     /// Mean time of one fsync, in milliseconds.
     public var meanSyncMilliseconds: Double { syncs == 0 ? 0 : Double(syncNanoseconds) / Double(syncs) / 1e6 }
 
-    /// The counters, written by the writer thread and read by anyone.
+    /// The counters, written by whoever completes an fsync and read by anyone.
     final class Counters: Sendable {
         private let syncs = Atomic<Int>(0)
         private let entries = Atomic<Int>(0)

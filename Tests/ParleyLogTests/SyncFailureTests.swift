@@ -31,6 +31,13 @@ import Testing
                     guard case .storage(let message) = error as? LogError else { return false }
                     return message.contains("stopped")
                 }
+                // A retry of the unknown append is refused too, never told "deduplicated".
+                await #expect {
+                    try await log.append([entry(streams: ["s"], key: "unknown")])
+                } throws: { error in
+                    guard case .storage(let message) = error as? LogError else { return false }
+                    return message.contains("stopped")
+                }
             }
 
             try await withOpenLog(at: path) { log in

@@ -82,10 +82,3 @@ public struct AppendBenchmark: Sendable {
             meanSyncMilliseconds: (statistics.meanSyncMilliseconds * 1000).rounded() / 1000)
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -2,10 +2,14 @@ import Foundation
 import ParleyLog
 import Synchronization
 
-/// Proves promise 2: kills a real appending process with SIGKILL at a random
-/// moment, reopens its directory and checks that nothing acknowledged was
-/// lost, nothing is torn, and retries still deduplicate. Cycles accumulate
-/// in one directory, so later cycles also recover earlier crashes' logs.
+/// Kills a real appending process with SIGKILL at a random moment, reopens
+/// its directory and checks that nothing acknowledged was lost, nothing is
+/// torn, and retries still deduplicate. Cycles accumulate in one directory, so
+/// later cycles also recover earlier crashes' logs.
+///
+/// A killed process leaves the OS page cache behind, so this proves recovery
+/// and atomicity after a process crash; that acknowledgements wait for the
+/// fsync is tested in `SyncFailureTests`.
 public struct CrashHarness: Sendable {
     public struct Report: Codable, Sendable, Equatable {
         public var cycles = 0
@@ -87,10 +91,8 @@ public struct CrashHarness: Sendable {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        let lower = killAfter.lowerBound.components
-        let upper = killAfter.upperBound.components
-        let delayMs = Int64.random(in: (lower.seconds * 1000 + lower.attoseconds / 1_000_000_000_000_000)...(upper.seconds * 1000 + upper.attoseconds / 1_000_000_000_000_000))
-        try await Task.sleep(for: .milliseconds(delayMs))
+        let delay = Int64.random(in: killAfter.lowerBound.milliseconds...killAfter.upperBound.milliseconds)
+        try await Task.sleep(for: .milliseconds(delay))
         guard process.isRunning else {
             throw HarnessError.childFailed("crash child exited early with status \(process.terminationStatus)")
         }

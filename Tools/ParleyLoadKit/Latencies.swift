@@ -5,8 +5,7 @@ public struct Latencies: Sendable {
     public init() {}
 
     public mutating func record(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        samples.append(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        samples.append(duration.nanoseconds)
     }
 
     public mutating func merge(_ other: Latencies) {

@@ -92,8 +92,6 @@ final class RocksDatabase: @unchecked Sendable {
 
     func family(_ name: String) -> ColumnFamily? { families[name] }
 
-    var familyNames: [String] { Array(families.keys) }
-
     /// A consistent view of everything written so far.
     func snapshot() -> RocksSnapshot {
         RocksSnapshot(database: self)

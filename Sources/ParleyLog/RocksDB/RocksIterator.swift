@@ -55,12 +55,6 @@ final class RocksIterator {
         }
     }
 
-    func seekForPrevious(_ key: [UInt8]) {
-        key.withUnsafeBufferPointer { k in
-            k.withMemoryRebound(to: CChar.self) { rocksdb_iter_seek_for_prev(handle, $0.baseAddress, $0.count) }
-        }
-    }
-
     /// The current key, valid only until the iterator moves.
     func withKey<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         var length = 0

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Hands committed entries to live tails.
 ///
-/// The writer publishes each committed group here, after its fsync, together
+/// The syncer publishes the entries each fsync made durable here, together
 /// with the new head, under one lock. A tail registers under the same lock and
 /// learns the head at that instant: everything at or below it is in RocksDB,
 /// everything above it will arrive in its buffer. That is what makes the
@@ -128,7 +128,7 @@ final class TailHub: Sendable {
         }
     }
 
-    /// Publishes a committed group and moves the head. Called by the writer only.
+    /// Publishes durable entries and moves the head. Called by the syncer only.
     func publish(_ entries: [LogEntry], head: UInt64) {
         var waiters: [CheckedContinuation<Void, Never>] = []
         state.withLock { state in

@@ -7,9 +7,10 @@ import Synchronization
 /// The writer commits each group with `sync=false` and hands it here, then goes
 /// on with the next group while this thread fsyncs the WAL. One fsync covers
 /// every group handed over before it started. Before the fsync the syncer takes
-/// a snapshot (which holds exactly what the fsync will cover); after it, that
-/// snapshot becomes what readers see, tails get the entries, and callers get
-/// their answers, in log order.
+/// a snapshot: everything in it was written before the fsync began, so the
+/// fsync covers it (it may also hold groups handed over later, which is just as
+/// safe). After the fsync that snapshot becomes what readers see, tails get the
+/// entries, and callers get their answers, in log order.
 ///
 /// A failed fsync stops the log (as PostgreSQL does): the groups it covered may
 /// or may not be on disk, so their callers get ``LogError/storage(_:)`` with an
@@ -144,33 +145,15 @@ final class LogSyncer: @unchecked Sendable {
     }
 
     private func complete(_ batch: [Work], failSync: Bool) {
-        let entries = batch.count == 1 ? batch[0].entries : batch.flatMap(\.entries)
-        var failed: LogError?
-        if batch.contains(where: \.wrote) {
-            if let failure {
-                failed = .storage("the log stopped after a failed fsync: \(failure)")
-            } else {
-                let snapshot = database.snapshot()
-                let started = ContinuousClock.now
-                do throws(RocksError) {
-                    if failSync { throw RocksError(message: "injected fsync failure") }
-                    try database.syncWAL()
-                    let elapsed = (ContinuousClock.now - started).nanoseconds
-                    view.replace(with: snapshot)
-                    if let last = batch.last(where: { !$0.entries.isEmpty }) {
-                        hub.publish(entries, head: last.head)
-                        statistics.record(entries: entries.count, syncNanoseconds: elapsed)
-                        metrics.groupSize.record(entries.count)
-                        metrics.appendedEntries.increment(by: entries.count)
-                    }
-                    metrics.fsyncDuration.recordNanoseconds(elapsed)
-                } catch {
-                    failureMessage.withLock { $0 = error.message }
-                    metrics.writeErrors.increment()
-                    options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
-                    failed = .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
-                }
-            }
+        let failed: LogError?
+        if let failure {
+            // Also for groups that wrote nothing: a retry deduplicated against
+            // an entry whose fsync failed must not be told it is durable.
+            failed = .storage("the log stopped after a failed fsync: \(failure)")
+        } else if batch.contains(where: \.wrote) {
+            failed = sync(batch, failSync: failSync)
+        } else {
+            failed = nil
         }
         for work in batch {
             work.whenDurable?(failed)
@@ -182,5 +165,32 @@ final class LogSyncer: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Fsyncs the WAL and, if that worked, shows readers and tails what it
+    /// covered; returns the error every success in `batch` must turn into otherwise.
+    private func sync(_ batch: [Work], failSync: Bool) -> LogError? {
+        let snapshot = database.snapshot()
+        let started = ContinuousClock.now
+        do throws(RocksError) {
+            if failSync { throw RocksError(message: "injected fsync failure") }
+            try database.syncWAL()
+        } catch {
+            failureMessage.withLock { $0 = error.message }
+            metrics.writeErrors.increment()
+            options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
+            return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
+        }
+        let elapsed = (ContinuousClock.now - started).nanoseconds
+        metrics.fsyncDuration.recordNanoseconds(elapsed)
+        view.replace(with: snapshot)
+        if let last = batch.last(where: { !$0.entries.isEmpty }) {
+            let entries = batch.count == 1 ? batch[0].entries : batch.flatMap(\.entries)
+            hub.publish(entries, head: last.head)
+            statistics.record(entries: entries.count, syncNanoseconds: elapsed)
+            metrics.groupSize.record(entries.count)
+            metrics.appendedEntries.increment(by: entries.count)
+        }
+        return nil
     }
 }

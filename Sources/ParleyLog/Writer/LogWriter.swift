@@ -26,12 +26,12 @@ final class LogWriter: @unchecked Sendable {
 
     // MARK: Writer thread only
 
-    private let database: RocksDatabase
-    private let families: LogFamilies
-    private let syncer: LogSyncer
-    private let options: LogOptions
+    let database: RocksDatabase
+    let families: LogFamilies
+    let syncer: LogSyncer
+    let options: LogOptions
     private let metrics: LogMetrics
-    private var lastOffset: UInt64
+    private(set) var lastOffset: UInt64
     private var lastTimestamp: UInt64
     /// Stream heads read so far; the writer is the only one that moves them.
     private var heads: [String: UInt64] = [:]
@@ -46,7 +46,7 @@ final class LogWriter: @unchecked Sendable {
         self.metrics = metrics
         self.lastOffset = lastOffset
         self.lastTimestamp = lastTimestamp
-        self.nextPruneAt = options.clock() + options.pruneInterval.milliseconds
+        self.nextPruneAt = options.clock().saturatingAdd(options.pruneInterval.milliseconds)
     }
 
     func start() {
@@ -114,7 +114,9 @@ final class LogWriter: @unchecked Sendable {
             condition.lock()
             var pruneDue = false
             while queue.isEmpty && pruneWaiters.isEmpty && !stopping {
-                let wait = Double(Int64(nextPruneAt) - Int64(options.clock())) / 1000
+                let now = options.clock()
+                // At most an hour at a time: the deadline may be "never".
+                let wait = Double(min(nextPruneAt > now ? nextPruneAt - now : 0, 3_600_000)) / 1000
                 if wait <= 0 || !condition.wait(until: Date(timeIntervalSinceNow: wait)) {
                     pruneDue = options.clock() >= nextPruneAt
                     if pruneDue { break }
@@ -138,7 +140,7 @@ final class LogWriter: @unchecked Sendable {
             if !group.isEmpty { commit(group, failWrite: failWrite) }
             if pruneDue || !pruners.isEmpty {
                 prune(answering: pruners)
-                nextPruneAt = options.clock() + options.pruneInterval.milliseconds
+                nextPruneAt = options.clock().saturatingAdd(options.pruneInterval.milliseconds)
             }
         }
     }
@@ -215,7 +217,8 @@ final class LogWriter: @unchecked Sendable {
                 options.hook?.groupFinished(committed: false)
                 metrics.writeErrors.increment()
                 options.logger.error("group write failed", metadata: ["error": "\(error.message)", "appends": "\(group.count)"])
-                outcomes = outcomes.map { $0.flatMap { _ in .failure(.storage(error.message)) } }
+                // Refusals too: they were decided on state that has just been taken back.
+                outcomes = outcomes.map { _ in .failure(.storage(error.message)) }
                 state.published = []
             }
         }
@@ -380,101 +383,5 @@ final class LogWriter: @unchecked Sendable {
         }
         heads[stream] = head
         return head
-    }
-
-    // MARK: Pruning
-
-    private static let pruneBatch = 10_000
-
-    /// Prunes, then lets the syncer move readers' view past the deletions
-    /// before `pruners` hear what was removed.
-    private func prune(answering pruners: [CheckedContinuation<PruneReport, any Error>]) {
-        let result = Result { () throws(LogError) in try pruneAll() }
-        let removed = (try? result.get()).map { $0.ephemeralEntries + $0.idempotencyKeys } ?? 0
-        syncer.hand(
-            LogSyncer.Work(head: lastOffset, wrote: removed > 0) { failure in
-                let outcome = failure.map { .failure($0) } ?? result
-                pruners.forEach { $0.resume(with: outcome.mapError { $0 as any Error }) }
-            },
-            inline: false)
-    }
-
-    private func pruneAll() throws(LogError) -> PruneReport {
-        var total = PruneReport()
-        while true {
-            let pass = try pruneOnce()
-            total.ephemeralEntries += pass.ephemeralEntries
-            total.idempotencyKeys += pass.idempotencyKeys
-            if pass.ephemeralEntries < Self.pruneBatch && pass.idempotencyKeys < Self.pruneBatch { return total }
-        }
-    }
-
-    /// Deletes up to `pruneBatch` expired ephemeral entries and idempotency keys.
-    ///
-    /// The newest entry is never pruned: the log's head and clock are read
-    /// from it at open, so removing it could let an offset be reused.
-    private func pruneOnce() throws(LogError) -> PruneReport {
-        let now = options.clock()
-        let batch = WriteBatch()
-        var report = PruneReport()
-
-        let ephemeralCutoff = now &- min(now, options.ephemeralRetention.milliseconds)
-        let ephemeral = database.iterator(families.ephemeral)
-        ephemeral.seekToFirst()
-        while ephemeral.isValid && report.ephemeralEntries < Self.pruneBatch {
-            let key = ephemeral.key
-            guard let stamp = UInt64(bigEndianBytes: ephemeral.value), stamp < ephemeralCutoff,
-                let offset = UInt64(bigEndianBytes: key), offset < lastOffset
-            else { break }
-            batch.delete(families.log, key: key)
-            batch.delete(families.ephemeral, key: key)
-            report.ephemeralEntries += 1
-            ephemeral.next()
-        }
-
-        let keyCutoff = now &- min(now, options.idempotencyRetention.milliseconds)
-        let expiry = database.iterator(families.idempotencyExpiry, upper: Keys.offset(keyCutoff))
-        expiry.seekToFirst()
-        while expiry.isValid && report.idempotencyKeys < Self.pruneBatch {
-            let key = expiry.key
-            batch.delete(families.idempotency, key: Array(key.dropFirst(8)))
-            batch.delete(families.idempotencyExpiry, key: key)
-            report.idempotencyKeys += 1
-            expiry.next()
-        }
-        do {
-            try ephemeral.checkError()
-            try expiry.checkError()
-            if batch.count > 0 { try database.write(batch, sync: false) }
-        } catch {
-            throw .storage(error.message)
-        }
-        return report
-    }
-}
-
-/// The log's own column families, resolved once at open.
-struct LogFamilies: @unchecked Sendable {
-    let log: ColumnFamily
-    let streams: ColumnFamily
-    let idempotency: ColumnFamily
-    let idempotencyExpiry: ColumnFamily
-    let ephemeral: ColumnFamily
-    let meta: ColumnFamily
-
-    init(_ database: RocksDatabase) {
-        log = database.family(Family.log)!
-        streams = database.family(Family.streams)!
-        idempotency = database.family(Family.idempotency)!
-        idempotencyExpiry = database.family(Family.idempotencyExpiry)!
-        ephemeral = database.family(Family.ephemeral)!
-        meta = database.family(Family.meta)!
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
