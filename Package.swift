@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ParleyLog", targets: ["ParleyLog"]),
         .library(name: "ParleyDomain", targets: ["ParleyDomain"]),
+        .library(name: "ParleyProjections", targets: ["ParleyProjections"]),
         .executable(name: "parley-load", targets: ["parley-load"]),
     ],
     dependencies: [
@@ -34,6 +35,10 @@ let package = Package(
         ),
         .target(name: "ParleyDomain"),
         .target(
+            name: "ParleyProjections",
+            dependencies: ["ParleyLog", "ParleyDomain"]
+        ),
+        .target(
             name: "ParleyLoadKit",
             dependencies: ["ParleyLog"],
             path: "Tools/ParleyLoadKit"
@@ -56,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "ParleyDomainTests",
             dependencies: ["ParleyDomain"]
+        ),
+        .testTarget(
+            name: "ParleyProjectionsTests",
+            dependencies: ["ParleyProjections", "ParleyDomain", "ParleyLog"]
         ),
         .testTarget(
             name: "ParleyLoadKitTests",

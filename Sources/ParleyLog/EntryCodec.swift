@@ -63,24 +63,32 @@ enum EntryCodec {
         try bytes.withUnsafeBytes { raw in Result { () throws(DecodeError) in try decodeEntry(raw) } }.get()
     }
 
-    /// Idempotency record: `u64 offset | u64 timestamp | streams as in an entry`.
-    static func encode(_ appended: AppendedEntry) -> [UInt8] {
+    /// Idempotency record: `u64 offset | u64 timestamp | u16 position | u16 count |
+    /// streams as in an entry`, where position and count place the entry among
+    /// those its append wrote.
+    static func encode(_ record: IdempotencyRecord) -> [UInt8] {
         var bytes = [UInt8]()
-        bytes.appendBigEndian(appended.offset)
-        bytes.appendBigEndian(appended.timestamp)
-        appendStreams(appended.streams, to: &bytes)
+        bytes.appendBigEndian(record.entry.offset)
+        bytes.appendBigEndian(record.entry.timestamp)
+        bytes.appendBigEndian(UInt16(record.position))
+        bytes.appendBigEndian(UInt16(record.count))
+        appendStreams(record.entry.streams, to: &bytes)
         return bytes
     }
 
-    static func decodeAppended(_ bytes: [UInt8]) throws(DecodeError) -> AppendedEntry {
+    static func decodeRecord(_ bytes: [UInt8]) throws(DecodeError) -> IdempotencyRecord {
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(DecodeError) -> AppendedEntry in
+            Result { () throws(DecodeError) -> IdempotencyRecord in
                 var reader = ByteReader(raw)
                 let offset = try reader.u64()
                 let timestamp = try reader.u64()
+                let position = Int(try reader.u16())
+                let count = Int(try reader.u16())
                 let streams = try readStreams(&reader)
-                guard reader.isAtEnd else { throw DecodeError() }
-                return AppendedEntry(offset: offset, timestamp: timestamp, streams: streams, deduplicated: true)
+                guard reader.isAtEnd, position < count, UInt64(position) < offset else { throw DecodeError() }
+                return IdempotencyRecord(
+                    entry: AppendedEntry(offset: offset, timestamp: timestamp, streams: streams, deduplicated: true),
+                    position: position, count: count)
             }
         }.get()
     }

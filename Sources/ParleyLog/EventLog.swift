@@ -22,6 +22,9 @@ public final class EventLog: Sendable {
     /// The most streams one entry may belong to (a chat event needs about five).
     public static let maxStreamsPerEntry = 64
 
+    /// The most entries one append may hold.
+    public static let maxEntriesPerAppend = 10_000
+
     /// Random, made when the directory was created. A client's position is
     /// meaningful only within one epoch.
     public let epoch: String
@@ -142,15 +145,35 @@ public final class EventLog: Sendable {
     ///   Entries whose idempotency key was used before are not written again;
     ///   their original result comes back with `deduplicated` set.
     public func append(_ entries: [NewEntry], expecting: [String: UInt64] = [:]) async throws -> AppendResult {
-        try validate(entries, expecting: expecting)
+        try Self.validate(entries, expecting: expecting, maxEntryBytes: options.maxEntryBytes)
         return try await withCheckedThrowingContinuation { continuation in
-            let queued = writer.submit(PendingAppend(entries: entries, expectations: expecting, continuation: continuation))
-            if !queued { continuation.resume(throwing: LogError.closed) }
+            let append = PendingAppend(source: .entries(entries), expectations: expecting, reply: .result(continuation))
+            if !writer.submit(append) { continuation.resume(throwing: LogError.closed) }
         }
     }
 
-    private func validate(_ entries: [NewEntry], expecting: [String: UInt64]) throws(LogError) {
+    /// Appends what `decide` decides, on the writer thread, against the state
+    /// every earlier append left: for commands whose events depend on it.
+    ///
+    /// `decide` runs once, in log order, and must not block. What it throws
+    /// reaches the caller unchanged and nothing is appended; entries it returns
+    /// are checked as ``append(_:expecting:)`` checks them.
+    /// - Returns: The stored entries, after the fsync that made them (or the
+    ///   originals of a retried request) durable.
+    public func append(deciding decide: @escaping @Sendable (DecisionContext) throws -> Decision) async throws
+        -> DecidedAppend
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            let append = PendingAppend(source: .decide(decide), expectations: [:], reply: .decided(continuation))
+            if !writer.submit(append) { continuation.resume(throwing: LogError.closed) }
+        }
+    }
+
+    static func validate(_ entries: [NewEntry], expecting: [String: UInt64], maxEntryBytes: Int) throws(LogError) {
         guard !entries.isEmpty else { throw .emptyBatch }
+        guard entries.count <= maxEntriesPerAppend else {
+            throw .invalidArgument("an append holds at most \(maxEntriesPerAppend) entries, not \(entries.count)")
+        }
         for (index, entry) in entries.enumerated() {
             guard entry.accountID != 0 else { throw .invalidAccount(index: index) }
             guard (1...200).contains(entry.type.utf8.count) else { throw .invalidType(index: index) }
@@ -165,10 +188,10 @@ public final class EventLog: Sendable {
                 guard StreamName.isValid(stream) else { throw .invalidStreamName(stream) }
                 guard seen.insert(stream).inserted else { throw .duplicateStream(index: index, stream: stream) }
             }
+            // The format stores the payload length in 32 bits, whatever the setting.
+            let limit = min(maxEntryBytes, Int(UInt32.max))
             let size = EntryCodec.encodedSize(of: entry)
-            guard size <= options.maxEntryBytes else {
-                throw .entryTooLarge(index: index, size: size, limit: options.maxEntryBytes)
-            }
+            guard size <= limit else { throw .entryTooLarge(index: index, size: size, limit: limit) }
         }
         for stream in expecting.keys where !StreamName.isValid(stream) {
             throw .invalidStreamName(stream)

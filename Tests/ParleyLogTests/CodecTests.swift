@@ -53,15 +53,23 @@ import Testing
         #expect(throws: DecodeError.self) { try EntryCodec.decodeEntry(bytes) }
     }
 
-    @Test func appendedRecordRoundTrips() throws {
+    @Test func idempotencyRecordRoundTrips() throws {
         let appended = AppendedEntry(
             offset: 12, timestamp: 99,
             streams: [StreamPosition(stream: "a", seq: 3), StreamPosition(stream: "b", seq: nil)], deduplicated: false)
-        let bytes = EntryCodec.encode(appended)
+        let record = IdempotencyRecord(entry: appended, position: 1, count: 3)
+        let bytes = EntryCodec.encode(record)
+        let decoded = try EntryCodec.decodeRecord(bytes)
         var expected = appended
         expected.deduplicated = true
-        #expect(try EntryCodec.decodeAppended(bytes) == expected)
-        #expect(throws: DecodeError.self) { try EntryCodec.decodeAppended(Array(bytes.dropLast())) }
-        #expect(throws: DecodeError.self) { try EntryCodec.decodeAppended(bytes + [0]) }
+        #expect(decoded.entry == expected)
+        #expect(decoded.position == 1 && decoded.count == 3)
+        #expect(decoded.appendOffsets == 11...13)
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeRecord(Array(bytes.dropLast())) }
+        #expect(throws: DecodeError.self) { try EntryCodec.decodeRecord(bytes + [0]) }
+        // A position outside its append is a damaged record.
+        #expect(throws: DecodeError.self) {
+            try EntryCodec.decodeRecord(EntryCodec.encode(IdempotencyRecord(entry: appended, position: 3, count: 3)))
+        }
     }
 }

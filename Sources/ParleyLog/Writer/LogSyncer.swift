@@ -19,7 +19,7 @@ import Synchronization
 final class LogSyncer: @unchecked Sendable {
     /// One written group (or pruning pass) waiting for its fsync.
     struct Work {
-        var completions: [(CheckedContinuation<AppendResult, any Error>, Result<AppendResult, LogError>)] = []
+        var completions: [(PendingAppend.Reply, Result<Staged, any Error>)] = []
         /// New entries of the group.
         var entries: [LogEntry] = []
         /// The log's last offset after this group.
@@ -157,11 +157,11 @@ final class LogSyncer: @unchecked Sendable {
         }
         for work in batch {
             work.whenDurable?(failed)
-            for (continuation, outcome) in work.completions {
+            for (reply, outcome) in work.completions {
                 if let failed, case .success = outcome {
-                    continuation.resume(throwing: failed)
+                    reply.resume(with: .failure(failed))
                 } else {
-                    continuation.resume(with: outcome.mapError { $0 as any Error })
+                    reply.resume(with: outcome)
                 }
             }
         }

@@ -158,8 +158,8 @@ final class LogWriter: @unchecked Sendable {
         var total = 0
         var count = 0
         for append in queue {
-            if count > 0 && total + append.entries.count > options.maxGroupEntries { break }
-            total += append.entries.count
+            if count > 0 && total + append.weight > options.maxGroupEntries { break }
+            total += append.weight
             count += 1
         }
         let group = Array(queue.prefix(count))
@@ -179,7 +179,7 @@ final class LogWriter: @unchecked Sendable {
         var indexPuts: [(key: [UInt8], value: [UInt8])] = []
         var idempotencyPuts: [(key: [UInt8], value: [UInt8])] = []
         var published: [LogEntry] = []
-        var stagedKeys: [IdempotencyKey: AppendedEntry] = [:]
+        var stagedKeys: [IdempotencyKey: IdempotencyRecord] = [:]
         /// Heads of the streams this group moved, as they were before it.
         var headsBefore: [String: UInt64] = [:]
         var timestamp: UInt64
@@ -188,15 +188,15 @@ final class LogWriter: @unchecked Sendable {
     private func commit(_ group: [PendingAppend], failWrite: Bool) {
         if let failure = syncer.failure {
             let stopped = LogError.storage("the log stopped after a failed fsync: \(failure)")
-            let completions = group.map { ($0.continuation, Result<AppendResult, LogError>.failure(stopped)) }
+            let completions = group.map { ($0.reply, Result<Staged, any Error>.failure(stopped)) }
             return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false), inline: false)
         }
         let offsetBefore = lastOffset
         var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
-        var outcomes: [Result<AppendResult, LogError>] = []
+        var outcomes: [Result<Staged, any Error>] = []
         outcomes.reserveCapacity(group.count)
         for append in group {
-            outcomes.append(Result { () throws(LogError) in try stage(append, in: &state) })
+            outcomes.append(Result { try stage(append, in: &state) })
         }
 
         if !state.published.isEmpty {
@@ -218,7 +218,7 @@ final class LogWriter: @unchecked Sendable {
                 metrics.writeErrors.increment()
                 options.logger.error("group write failed", metadata: ["error": "\(error.message)", "appends": "\(group.count)"])
                 // Refusals too: they were decided on state that has just been taken back.
-                outcomes = outcomes.map { _ in .failure(.storage(error.message)) }
+                outcomes = outcomes.map { _ in .failure(LogError.storage(error.message)) }
                 state.published = []
             }
         }
@@ -226,7 +226,7 @@ final class LogWriter: @unchecked Sendable {
         // were decided on state that is durable only once that fsync is done.
         syncer.hand(
             LogSyncer.Work(
-                completions: zip(group, outcomes).map { ($0.continuation, $1) }, entries: state.published,
+                completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
                 head: lastOffset, wrote: !state.published.isEmpty),
             inline: group.count == 1 && queued.load(ordering: .relaxed) == 0)
     }
@@ -248,17 +248,45 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Checks one append against current state and stages its writes, or
-    /// throws having changed nothing.
-    private func stage(_ append: PendingAppend, in state: inout GroupState) throws(LogError) -> AppendResult {
-        var results = [AppendedEntry?](repeating: nil, count: append.entries.count)
-        for (index, entry) in append.entries.enumerated() {
+    /// throws having changed nothing. A decided append is decided first; what
+    /// its decision throws reaches the caller as it is.
+    private func stage(_ append: PendingAppend, in state: inout GroupState) throws -> Staged {
+        let entries: [NewEntry]
+        switch append.source {
+        case .entries(let given):
+            entries = given
+        case .decide(let decide):
+            let context = DecisionContext(timestamp: state.timestamp) { [state] (key) throws(LogError) in
+                try self.originalAppend(key, in: state)
+            }
+            switch try decide(context) {
+            case .nothing:
+                return Staged(result: AppendResult(entries: []), entries: [], deduplicated: false)
+            case .alreadyAppended(let original):
+                let results = original.map {
+                    AppendedEntry(offset: $0.offset, timestamp: $0.timestamp, streams: $0.streams, deduplicated: true)
+                }
+                return Staged(result: AppendResult(entries: results), entries: original, deduplicated: true)
+            case .append(let decided):
+                try EventLog.validate(decided, expecting: [:], maxEntryBytes: options.maxEntryBytes)
+                entries = decided
+            }
+        }
+        return try stage(entries, expecting: append.expectations, in: &state)
+    }
+
+    private func stage(_ entries: [NewEntry], expecting expectations: [String: UInt64], in state: inout GroupState)
+        throws(LogError) -> Staged
+    {
+        var results = [AppendedEntry?](repeating: nil, count: entries.count)
+        for (index, entry) in entries.enumerated() {
             guard let key = entry.idempotencyKey else { continue }
-            results[index] = try previousResult(IdempotencyKey(account: entry.accountID, key: key), in: state)
+            results[index] = try previousRecord(IdempotencyKey(account: entry.accountID, key: key), in: state)?.entry
         }
         if results.allSatisfy({ $0 != nil }) {
-            return AppendResult(entries: results.map { $0! })
+            return Staged(result: AppendResult(entries: results.map { $0! }), entries: [], deduplicated: true)
         }
-        for (stream, expected) in append.expectations {
+        for (stream, expected) in expectations {
             let current = try head(of: stream)
             guard current == expected else {
                 throw .versionConflict(stream: stream, expected: expected, current: current)
@@ -267,26 +295,23 @@ final class LogWriter: @unchecked Sendable {
 
         let offsetBefore = lastOffset
         var headsBefore: [String: UInt64] = [:]
-        var stagedKeys: [IdempotencyKey] = []
+        var keyed: [(key: IdempotencyKey, result: AppendedEntry)] = []
         var appended: [LogEntry] = []
         let indexPutsBefore = state.indexPuts.count
-        let idempotencyPutsBefore = state.idempotencyPuts.count
         state.batch.setSavePoint()
         func undo() {
             lastOffset = offsetBefore
             for (stream, head) in headsBefore { heads[stream] = head }
-            for key in stagedKeys { state.stagedKeys[key] = nil }
             state.indexPuts.removeSubrange(indexPutsBefore...)
-            state.idempotencyPuts.removeSubrange(idempotencyPutsBefore...)
             try? state.batch.rollbackToSavePoint()
         }
         do {
-            for (index, entry) in append.entries.enumerated() where results[index] == nil {
+            for (index, entry) in entries.enumerated() where results[index] == nil {
                 if let key = entry.idempotencyKey,
-                    var earlier = state.stagedKeys[IdempotencyKey(account: entry.accountID, key: key)]
+                    let earlier = keyed.first(where: { $0.key == IdempotencyKey(account: entry.accountID, key: key) })
                 {
-                    earlier.deduplicated = true
-                    results[index] = earlier
+                    results[index] = earlier.result
+                    results[index]!.deduplicated = true
                     continue
                 }
                 lastOffset += 1
@@ -314,11 +339,10 @@ final class LogWriter: @unchecked Sendable {
                 }
                 let result = AppendedEntry(offset: lastOffset, timestamp: state.timestamp, streams: positions, deduplicated: false)
                 if let key = entry.idempotencyKey {
-                    let scoped = IdempotencyKey(account: entry.accountID, key: key)
-                    state.idempotencyPuts.append((Keys.idempotency(account: entry.accountID, key: key), EntryCodec.encode(result)))
-                    state.batch.put(families.idempotencyExpiry, key: Keys.idempotencyExpiry(createdAt: state.timestamp, account: entry.accountID, key: key), value: [])
-                    state.stagedKeys[scoped] = result
-                    stagedKeys.append(scoped)
+                    keyed.append((IdempotencyKey(account: entry.accountID, key: key), result))
+                    state.batch.put(
+                        families.idempotencyExpiry,
+                        key: Keys.idempotencyExpiry(createdAt: state.timestamp, account: entry.accountID, key: key), value: [])
                 }
                 results[index] = result
                 appended.append(stored)
@@ -349,14 +373,19 @@ final class LogWriter: @unchecked Sendable {
         for (stream, head) in headsBefore where state.headsBefore[stream] == nil {
             state.headsBefore[stream] = head
         }
+        for (key, result) in keyed {
+            let record = IdempotencyRecord(entry: result, position: Int(result.offset - offsetBefore - 1), count: appended.count)
+            state.stagedKeys[key] = record
+            state.idempotencyPuts.append((Keys.idempotency(account: key.account, key: key.key), EntryCodec.encode(record)))
+        }
         state.published.append(contentsOf: appended)
-        return AppendResult(entries: results.map { $0! })
+        return Staged(result: AppendResult(entries: results.map { $0! }), entries: appended, deduplicated: false)
     }
 
-    /// The original result of an idempotency key already used, from this group or from disk.
-    private func previousResult(_ key: IdempotencyKey, in state: GroupState) throws(LogError) -> AppendedEntry? {
+    /// The record of an idempotency key already used, from this group or from disk.
+    private func previousRecord(_ key: IdempotencyKey, in state: GroupState) throws(LogError) -> IdempotencyRecord? {
         if var staged = state.stagedKeys[key] {
-            staged.deduplicated = true
+            staged.entry.deduplicated = true
             return staged
         }
         let stored: [UInt8]?
@@ -367,10 +396,33 @@ final class LogWriter: @unchecked Sendable {
         }
         guard let stored else { return nil }
         do {
-            return try EntryCodec.decodeAppended(stored)
+            return try EntryCodec.decodeRecord(stored)
         } catch {
             throw .corrupt(path: database.path, detail: "unreadable idempotency record for account \(key.account)")
         }
+    }
+
+    /// Every entry of the append in which `key` was used, from this group or from disk.
+    private func originalAppend(_ key: IdempotencyKey, in state: GroupState) throws(LogError) -> [LogEntry]? {
+        guard let record = try previousRecord(key, in: state) else { return nil }
+        var entries: [LogEntry] = []
+        for offset in record.appendOffsets {
+            if let first = state.published.first?.offset, offset >= first, offset - first < UInt64(state.published.count) {
+                entries.append(state.published[Int(offset - first)])
+                continue
+            }
+            let stored: [UInt8]?
+            do {
+                stored = try database.get(families.log, key: Keys.offset(offset))
+            } catch {
+                throw .storage(error.message)
+            }
+            guard let stored, let entry = try? EntryCodec.decodeEntry(stored), entry.offset == offset else {
+                throw .corrupt(path: database.path, detail: "idempotency record points at missing offset \(offset)")
+            }
+            entries.append(entry)
+        }
+        return entries
     }
 
     private func head(of stream: String) throws(LogError) -> UInt64 {

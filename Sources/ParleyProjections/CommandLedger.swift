@@ -1,0 +1,128 @@
+import Foundation
+import ParleyDomain
+import ParleyLog
+import Synchronization
+
+/// Runs the chat domain on the log's writer thread: each command is decided
+/// against the state every earlier command left, in log order, and its events
+/// are appended in the same atomic, fsynced batch as everything the hook adds.
+///
+/// The domain state lives in memory and is folded from the log when the
+/// ledger opens. It is touched only on the writer thread (deciding and
+/// staging), so it needs no lock. A group write that fails stops the ledger
+/// until the process reopens it, as RocksDB itself needs a reopen after an
+/// I/O error: the state may hold what the failed group decided.
+public final class CommandLedger: Sendable {
+    public let log: EventLog
+    private let core: Core
+
+    /// What lives on the writer thread.
+    private final class Core: AppendHook, @unchecked Sendable {
+        var state = DomainState()
+        /// The events of the command being decided, applied once the log stages them.
+        var decided: [DomainEvent] = []
+        let encoder = EventCodec.encoder()
+        let decoder = EventCodec.decoder()
+        let failure = Mutex<String?>(nil)
+
+        func stage(_ entries: [LogEntry], into context: inout AppendContext) throws {
+            // The events just decided are these entries unless someone appended around the ledger.
+            if decided.map(\.type) == entries.map(\.type) {
+                for (event, entry) in zip(decided, entries) { state.apply(event, at: entry.timestamp) }
+            } else {
+                for entry in entries { state.apply(try StoredEvent(entry, decoder: decoder).event, at: entry.timestamp) }
+            }
+            decided = []
+        }
+
+        func groupFinished(committed: Bool) {
+            guard !committed else { return }
+            failure.withLock { $0 = "a group write failed; reopen the log to recover" }
+        }
+    }
+
+    /// Opens the log in `path` with the ledger as its hook and folds the
+    /// domain state from every event stored.
+    public static func open(at path: String, options: LogOptions = LogOptions()) async throws -> CommandLedger {
+        let core = Core()
+        var options = options
+        options.hook = core
+        let log = try await EventLog.open(at: path, options: options)
+        do {
+            var after: UInt64 = 0
+            while true {
+                let page = try await log.read(after: after, limit: 4096)
+                guard let last = page.last else { break }
+                for entry in page { core.state.apply(try StoredEvent(entry, decoder: core.decoder).event, at: entry.timestamp) }
+                after = last.offset
+            }
+        } catch {
+            await log.close()
+            throw error
+        }
+        return CommandLedger(log: log, core: core)
+    }
+
+    private init(log: EventLog, core: Core) {
+        self.log = log
+        self.core = core
+    }
+
+    /// Decides and appends `command`.
+    ///
+    /// - Parameters:
+    ///   - idempotencyKey: Makes a retry safe: a command whose key was used
+    ///     before (in the same account) returns the original events and appends nothing.
+    /// - Returns: The events as stored, after the fsync; empty when the command changed nothing.
+    /// - Throws: ``DomainError`` when the command is refused (nothing is appended),
+    ///   ``LogError`` when storage fails, ``LedgerError`` after a failed group write.
+    public func execute(_ command: Command, idempotencyKey: String? = nil) async throws -> CommandOutcome {
+        let core = self.core
+        let decided = try await log.append(deciding: { context in
+            if let failure = core.failure.withLock({ $0 }) { throw LedgerError.stopped(failure) }
+            if let key = idempotencyKey, let original = try context.originalAppend(account: command.accountID, key: key) {
+                return .alreadyAppended(original)
+            }
+            core.decided = []
+            let events = try Decider.decide(command, state: core.state, now: context.timestamp)
+            guard !events.isEmpty else { return .nothing }
+            core.decided = events
+            return .append(
+                try events.enumerated().map { index, event in
+                    NewEntry(
+                        type: event.type, accountID: event.accountID, streams: event.streams,
+                        retention: event.ephemeral ? .ephemeral : .durable,
+                        idempotencyKey: index == 0 ? idempotencyKey : nil,
+                        payload: try EventCodec.encode(event, with: core.encoder))
+                })
+        })
+        let decoder = EventCodec.decoder()
+        return CommandOutcome(
+            events: try decided.entries.map { try StoredEvent($0, decoder: decoder) }, deduplicated: decided.deduplicated)
+    }
+
+    public func close() async {
+        await log.close()
+    }
+}
+
+/// What a command did.
+public struct CommandOutcome: Sendable, Hashable {
+    /// Its events as stored (the originals for a retried command).
+    public var events: [StoredEvent]
+    /// True when the command was a retry and appended nothing.
+    public var deduplicated: Bool
+}
+
+public enum LedgerError: Error, Hashable, CustomStringConvertible {
+    /// The ledger stopped after a failed write; reopen to recover.
+    case stopped(String)
+
+    public var code: String { "unavailable" }
+
+    public var description: String {
+        switch self {
+        case .stopped(let reason): "the ledger stopped: \(reason)"
+        }
+    }
+}
