@@ -7,9 +7,11 @@ import Synchronization
 /// against the state every earlier command left, in log order, and its events
 /// are appended in the same atomic, fsynced batch as everything the hook adds.
 ///
-/// The domain state lives in memory and is folded from the log when the
-/// ledger opens. It is touched only on the writer thread (deciding and
-/// staging), so it needs no lock. A group write that fails stops the ledger
+/// The domain state and the projections live in memory and are folded from
+/// the log when the ledger opens. The domain state is touched only on the
+/// writer thread (deciding and staging), so it needs no lock; the projections
+/// are also read by queries, behind a mutex. They are folded as each append is
+/// staged, so they may show a command a moment before its fsync completes. A group write that fails stops the ledger
 /// until the process reopens it, as RocksDB itself needs a reopen after an
 /// I/O error: the state may hold what the failed group decided.
 public final class CommandLedger: Sendable {
@@ -21,18 +23,28 @@ public final class CommandLedger: Sendable {
         var state = DomainState()
         /// The events of the command being decided, applied once the log stages them.
         var decided: [DomainEvent] = []
+        let projections = Mutex(Projections())
         let encoder = EventCodec.encoder()
         let decoder = EventCodec.decoder()
         let failure = Mutex<String?>(nil)
 
         func stage(_ entries: [LogEntry], into context: inout AppendContext) throws {
             // The events just decided are these entries unless someone appended around the ledger.
+            let stored: [StoredEvent]
             if decided.map(\.type) == entries.map(\.type) {
-                for (event, entry) in zip(decided, entries) { state.apply(event, at: entry.timestamp) }
+                stored = zip(entries, decided).map { StoredEvent(entry: $0, event: $1) }
             } else {
-                for entry in entries { state.apply(try StoredEvent(entry, decoder: decoder).event, at: entry.timestamp) }
+                stored = try entries.map { try StoredEvent($0, decoder: decoder) }
             }
             decided = []
+            fold(stored)
+        }
+
+        func fold(_ stored: [StoredEvent]) {
+            for event in stored { state.apply(event.event, at: event.entry.timestamp) }
+            projections.withLock { projections in
+                for event in stored { projections.apply(event) }
+            }
         }
 
         func groupFinished(committed: Bool) {
@@ -49,13 +61,7 @@ public final class CommandLedger: Sendable {
         options.hook = core
         let log = try await EventLog.open(at: path, options: options)
         do {
-            var after: UInt64 = 0
-            while true {
-                let page = try await log.read(after: after, limit: 4096)
-                guard let last = page.last else { break }
-                for entry in page { core.state.apply(try StoredEvent(entry, decoder: core.decoder).event, at: entry.timestamp) }
-                after = last.offset
-            }
+            try await Self.forEachEvent(in: log) { core.fold($0) }
         } catch {
             await log.close()
             throw error
@@ -103,6 +109,33 @@ public final class CommandLedger: Sendable {
 
     public func close() async {
         await log.close()
+    }
+
+    /// Reads the projections (folded live, as commands are staged).
+    public func withProjections<T>(_ body: (borrowing Projections) -> T) -> T {
+        core.projections.withLock { body($0) }
+    }
+
+    /// Folds every stored event into empty projections: what a rebuild from
+    /// the log gives, to compare with the live ones.
+    public func rebuildProjections() async throws -> Projections {
+        var projections = Projections()
+        try await Self.forEachEvent(in: log) { events in
+            for event in events { projections.apply(event) }
+        }
+        return projections
+    }
+
+    /// Every stored event in log order, a page at a time.
+    private static func forEachEvent(in log: EventLog, _ body: ([StoredEvent]) throws -> Void) async throws {
+        let decoder = EventCodec.decoder()
+        var after: UInt64 = 0
+        while true {
+            let page = try await log.read(after: after, limit: 4096)
+            guard let last = page.last else { return }
+            try body(try page.map { try StoredEvent($0, decoder: decoder) })
+            after = last.offset
+        }
     }
 }
 

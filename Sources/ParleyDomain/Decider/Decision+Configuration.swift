@@ -24,11 +24,11 @@ extension Decision {
     func createInbox(channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings)
         throws(DomainError) -> [DomainEvent]
     {
-        let account = try accountAsAdministrator()
+        _ = try accountAsAdministrator()
         try requireSettings(settings)
         try requireName(inboxIdentifier, field: "inbox_identifier")
         try requireName(hmacToken, field: "hmac_token")
-        guard account.inboxIdentifiers[inboxIdentifier] == nil else { throw .conflict("inbox identifier") }
+        guard state.inboxesByIdentifier[inboxIdentifier] == nil else { throw .conflict("inbox identifier") }
         let id = state.nextInboxID
         return [
             event(
@@ -88,7 +88,7 @@ extension Decision {
         let account = try accountAsAdministrator()
         try LabelTitle.validate(title)
         try requireShort(description, field: "description")
-        guard color.isEmpty || (color.count == 7 && color.first == "#" && color.dropFirst().allSatisfy(\.isHexDigit)) else {
+        guard color.isEmpty || (color.count == 7 && color.first == "#" && color.dropFirst().allSatisfy(ASCII.isHexDigit)) else {
             throw .invalid(field: "color", reason: "expected #rrggbb")
         }
         guard account.labels[title.lowercased()] == nil else { throw .conflict("label \(title)") }
@@ -111,7 +111,7 @@ extension Decision {
     func saveCannedResponse(id: UInt64?, shortCode: String, content: String) throws(DomainError) -> [DomainEvent] {
         let (account, _) = try accountAsAgent()
         try requireName(shortCode, field: "short_code")
-        try requireName(content, field: "content")
+        guard !content.isEmpty else { throw .invalid(field: "content", reason: "must not be empty") }
         guard content.count <= Limits.maxContentLength else {
             throw .contentTooLong(length: content.count, limit: Limits.maxContentLength)
         }

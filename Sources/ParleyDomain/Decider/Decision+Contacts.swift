@@ -9,7 +9,7 @@ extension Decision {
             }
         }
         if let phone = details.phoneNumber {
-            guard phone.count <= 20, phone.hasPrefix("+"), phone.dropFirst().allSatisfy(\.isNumber), phone.count > 4 else {
+            guard phone.count <= 20, phone.hasPrefix("+"), phone.dropFirst().allSatisfy(ASCII.isDigit), phone.count > 4 else {
                 throw .invalid(field: "phone_number", reason: "expected E.164, such as +4930123456")
             }
         }
@@ -61,8 +61,11 @@ extension Decision {
 
     func updateContact(contactID: UInt64, details: ContactDetails) throws(DomainError) -> [DomainEvent] {
         let account = try contactsAccount(editing: contactID)
-        guard account.contacts[contactID] != nil else { throw .notFound("contact \(contactID)") }
+        guard let current = account.contacts[contactID] else { throw .notFound("contact \(contactID)") }
         try requireDetails(details)
+        var details = details
+        // Only agents block and unblock; a contact editing itself keeps its state.
+        if case .contact = command.principal { details.blocked = current.details.blocked }
         if let identifier = details.identifier, let owner = account.contactsByIdentifier[identifier], owner != contactID {
             throw .conflict("contact with identifier \(identifier)")
         }

@@ -101,7 +101,7 @@ extension Decision {
         guard snoozedUntil == nil || target == .snoozed else {
             throw .invalid(field: "snoozed_until", reason: "only for status snoozed")
         }
-        if let snoozedUntil, snoozedUntil * 1000 <= now {
+        if let snoozedUntil, snoozedUntil <= now / 1000 {
             throw .invalid(field: "snoozed_until", reason: "must be in the future")
         }
         guard target != conversation.status || (target == .snoozed && snoozedUntil != conversation.snoozedUntil) else {

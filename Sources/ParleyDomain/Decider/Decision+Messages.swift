@@ -14,12 +14,18 @@ extension Decision {
             type = .incoming
             sender = .contact(contact)
         case .user(let user):
+            if message.messageType == .incoming, account.contacts[conversation.contactID]?.details.blocked == true {
+                throw .contactBlocked(contactID: conversation.contactID)
+            }
             guard message.messageType == .outgoing || message.messageType == .template
                 || (message.messageType == .incoming && message.isPrivate == false)
             else { throw .invalid(field: "message_type", reason: "agents send outgoing or template messages") }
             type = message.messageType
             sender = type == .incoming ? .contact(conversation.contactID) : .agent(user)
         case .system:
+            if message.messageType == .incoming, account.contacts[conversation.contactID]?.details.blocked == true {
+                throw .contactBlocked(contactID: conversation.contactID)
+            }
             type = message.messageType
             sender = type == .incoming ? .contact(conversation.contactID) : .bot(0)
         case .platform:

@@ -14,7 +14,7 @@ extension Decision {
     }
 
     private func requireTokenHash(_ hash: String) throws(DomainError) {
-        guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+        guard hash.count == 64, hash.allSatisfy(ASCII.isHexDigit) else {
             throw .invalid(field: "token", reason: "expected a SHA-256 digest in hex")
         }
     }

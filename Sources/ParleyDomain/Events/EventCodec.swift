@@ -57,10 +57,10 @@ public enum EventCodec {
     ) throws -> DomainEvent {
         let data = Data(bytes)
         let header = try decoder.decode(Header.self, from: data)
+        guard let known = EventBody.payloadTypes.first(where: { $0.type == type }) else { throw Failure.unknownType(type) }
+        // Before the payload: another version usually has another shape.
+        guard header.version == known.version else { throw Failure.unsupportedVersion(type: type, version: header.version) }
         let body = try EventBody.decode(type: type, payload: data, using: decoder)
-        guard header.version == body.version else {
-            throw Failure.unsupportedVersion(type: type, version: header.version)
-        }
         return DomainEvent(accountID: accountID, actor: header.actor, streams: streams, ephemeral: ephemeral, body: body)
     }
 

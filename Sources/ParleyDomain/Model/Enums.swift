@@ -96,11 +96,6 @@ public struct Attachment: Sendable, Hashable, Codable {
         self.name = name
         self.size = size
     }
-
-    enum CodingKeys: String, CodingKey {
-        case fileType = "file_type"
-        case url, name, size
-    }
 }
 
 /// Opening hours of one weekday (0 = Sunday), minutes from midnight in the inbox's time zone.
@@ -115,12 +110,5 @@ public struct WorkingHours: Sendable, Hashable, Codable {
         self.closedAllDay = closedAllDay
         self.openMinute = openMinute
         self.closeMinute = closeMinute
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case dayOfWeek = "day_of_week"
-        case closedAllDay = "closed_all_day"
-        case openMinute = "open_minute"
-        case closeMinute = "close_minute"
     }
 }

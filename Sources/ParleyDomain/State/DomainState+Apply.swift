@@ -30,7 +30,7 @@ extension DomainState {
             accounts[account]?.inboxes[e.inboxID] = InboxRecord(
                 channelType: e.channelType, inboxIdentifier: e.inboxIdentifier, hmacToken: e.hmacToken,
                 settings: e.settings)
-            accounts[account]?.inboxIdentifiers[e.inboxIdentifier] = e.inboxID
+            inboxesByIdentifier[e.inboxIdentifier] = InboxAddress(accountID: account, inboxID: e.inboxID)
             nextInboxID = max(nextInboxID, e.inboxID + 1)
         case .inboxUpdated(let e):
             accounts[account]?.inboxes[e.inboxID]?.settings = e.settings

@@ -17,6 +17,9 @@ public struct DomainState: Sendable, Hashable {
     public var users: [UInt64: UserRecord] = [:]
     public var accounts: [UInt64: AccountRecord] = [:]
     public var messages: [UInt64: MessageRecord] = [:]
+    /// Inboxes by their public identifier, across accounts: the Public API
+    /// finds an inbox by identifier alone.
+    public var inboxesByIdentifier: [String: InboxAddress] = [:]
 
     public init() {}
 }
@@ -33,7 +36,6 @@ public struct AccountRecord: Sendable, Hashable {
     public var locale: String
     public var members: [UInt64: Role] = [:]
     public var inboxes: [UInt64: InboxRecord] = [:]
-    public var inboxIdentifiers: [String: UInt64] = [:]
     public var teams: [UInt64: TeamRecord] = [:]
     /// Label ids by title.
     public var labels: [String: UInt64] = [:]
@@ -45,6 +47,11 @@ public struct AccountRecord: Sendable, Hashable {
     public var contactInboxes: [InboxSource: UInt64] = [:]
     public var conversations: [UInt64: ConversationRecord] = [:]
     public var nextDisplayID: UInt64 = 1
+}
+
+public struct InboxAddress: Sendable, Hashable {
+    public var accountID: UInt64
+    public var inboxID: UInt64
 }
 
 public struct InboxSource: Sendable, Hashable {

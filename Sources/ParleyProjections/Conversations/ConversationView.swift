@@ -1,0 +1,42 @@
+import ParleyDomain
+
+/// A conversation as lists show it: what Chatwoot's conversation JSON carries.
+public struct ConversationView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var inboxID: UInt64
+    public var contactID: UInt64
+    public var status: ConversationStatus
+    public var snoozedUntil: UInt64?
+    public var assigneeID: UInt64?
+    public var teamID: UInt64?
+    public var priority: Priority?
+    public var labels: [String]
+    public var customAttributes: JSONObject
+    /// Milliseconds since 1970.
+    public var createdAt: UInt64
+    public var lastActivityAt: UInt64
+    /// Since when the contact has waited for a human reply; nil when nothing is pending.
+    public var waitingSince: UInt64?
+    public var firstReplyCreatedAt: UInt64?
+    public var lastMessage: MessageSummary?
+    public var messagesCount: Int
+    public var csatRating: Int?
+}
+
+/// The last message of a conversation, for previews.
+public struct MessageSummary: Sendable, Hashable, Codable {
+    public var id: UInt64
+    public var content: String
+    public var messageType: MessageType
+    public var isPrivate: Bool
+    public var createdAt: UInt64
+}
+
+/// A message's place in its conversation, to page messages by id; the
+/// message itself is read from the log at `offset`.
+public struct MessageIndexEntry: Sendable, Hashable, Codable {
+    public var id: UInt64
+    public var offset: UInt64
+    public var isPrivate: Bool
+}

@@ -1,0 +1,17 @@
+/// Every view folded from the log, and their digests.
+public struct Projections: Sendable, Hashable {
+    public var conversations = ConversationsProjection()
+    public var unread = UnreadProjection()
+
+    public init() {}
+
+    public mutating func apply(_ stored: StoredEvent) {
+        conversations.apply(stored)
+        unread.apply(stored)
+    }
+
+    /// One digest per projection, to compare a live fold with a rebuild.
+    public func digests() throws -> [String: String] {
+        ["conversations": try Digest.of(conversations), "unread": try Digest.of(unread)]
+    }
+}
