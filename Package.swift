@@ -40,13 +40,14 @@ let package = Package(
         ),
         .target(
             name: "ParleyLoadKit",
-            dependencies: ["ParleyLog"],
+            dependencies: ["ParleyLog", "ParleyDomain", "ParleyProjections"],
             path: "Tools/ParleyLoadKit"
         ),
         .executableTarget(
             name: "parley-load",
             dependencies: [
                 "ParleyLoadKit",
+                "ParleyProjections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/parley-load"

@@ -24,7 +24,6 @@ public final class CommandLedger: Sendable {
         /// The events of the command being decided, applied once the log stages them.
         var decided: [DomainEvent] = []
         let projections = Mutex(Projections())
-        let encoder = EventCodec.encoder()
         let decoder = EventCodec.decoder()
         let failure = Mutex<String?>(nil)
 
@@ -99,7 +98,7 @@ public final class CommandLedger: Sendable {
                         type: event.type, accountID: event.accountID, streams: event.streams,
                         retention: event.ephemeral ? .ephemeral : .durable,
                         idempotencyKey: index == 0 ? idempotencyKey : nil,
-                        payload: try EventCodec.encode(event, with: core.encoder))
+                        payload: try EventCodec.encode(event))
                 })
         })
         let decoder = EventCodec.decoder()

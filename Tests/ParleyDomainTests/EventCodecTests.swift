@@ -6,7 +6,7 @@ import Testing
 /// gives back the same event, with snake_case keys on disk.
 @Suite struct EventCodecTests {
     private func stored(_ event: DomainEvent) throws -> [UInt8] {
-        try EventCodec.encode(event, with: EventCodec.encoder())
+        try EventCodec.encode(event)
     }
 
     private func json(_ bytes: [UInt8]) throws -> [String: JSONValue] {

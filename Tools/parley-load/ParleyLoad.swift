@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import ParleyLoadKit
 import ParleyLog
+import ParleyProjections
 
 @main
 struct ParleyLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley-load",
         abstract: "Load generator and benchmarks for Parley.",
-        subcommands: [LogAppend.self, LogRead.self, Crash.self, CrashChildCommand.self])
+        subcommands: [LogAppend.self, LogRead.self, DomainCommands.self, Crash.self, CrashChildCommand.self])
 }
 
 /// Where a benchmark keeps its log: `--data` if given, else a scratch directory removed afterwards.
@@ -99,6 +100,43 @@ struct LogRead: AsyncParsableCommand {
             try printJSON(report)
         } else {
             print("read \(report.events) events in pages of \(report.pageSize): \(Int(report.eventsPerSecond)) events/s")
+        }
+    }
+}
+
+struct DomainCommands: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "domain", abstract: "Chat commands through the ledger with projections on; prints rate and latency.")
+
+    @Option(help: "Concurrent callers, each waiting for its answer.") var callers = 64
+    @Option(help: "Commands in all.") var commands = 100_000
+    @Option(help: "Conversations the commands go to.") var conversations = 1000
+    @Flag(help: "Print one JSON line.") var json = false
+    @OptionGroup var data: DataOption
+
+    func validate() throws {
+        guard callers > 0, commands >= callers else { throw ValidationError("need commands >= callers > 0") }
+        guard conversations > 0 else { throw ValidationError("conversations must be positive") }
+    }
+
+    func run() async throws {
+        let report = try await data.withDirectory { path in
+            let ledger = try await CommandLedger.open(at: path)
+            let benchmark = DomainBenchmark(callers: callers, commands: commands, conversations: conversations)
+            do {
+                try await benchmark.seed(ledger)
+                let report = try await benchmark.run(on: ledger)
+                await ledger.close()
+                return report
+            } catch {
+                await ledger.close()
+                throw error
+            }
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            print("\(report.commands) commands from \(report.callers) callers: \(Int(report.commandsPerSecond)) commands/s, p50 \(report.p50Milliseconds) ms, p99 \(report.p99Milliseconds) ms, \(report.refused) refused")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The stored form of an event's body: JSON with snake_case keys,
 /// `{"actor":{…},"payload":{…},"version":1}`. Type, account, streams and
@@ -33,17 +34,17 @@ public enum EventCodec {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .custom { path in CamelKey(snake: path.last!.stringValue) }
+        decoder.keyDecodingStrategy = .custom { path in CamelKey.cached(snake: path.last!.stringValue) }
         return decoder
     }
 
     /// The bytes stored in the log for `event`.
-    public static func encode(_ event: DomainEvent, with encoder: JSONEncoder) throws -> [UInt8] {
-        Array(try encode(event.body.payload, actor: event.actor, with: encoder))
+    public static func encode(_ event: DomainEvent) throws -> [UInt8] {
+        try encode(event.body.payload, actor: event.actor)
     }
 
-    private static func encode<P: EventPayload>(_ payload: P, actor: Actor, with encoder: JSONEncoder) throws -> Data {
-        try encoder.encode(Stored(actor: actor, version: P.version, payload: payload))
+    private static func encode<P: EventPayload>(_ payload: P, actor: Actor) throws -> [UInt8] {
+        try EventJSONWriter.encode(Stored(actor: actor, version: P.version, payload: payload))
     }
 
     /// The payload alone as JSON, as webhooks and APIs show it.
@@ -104,6 +105,16 @@ struct SnakeKey: CodingKey {
 struct CamelKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
+
+    private static let known = Mutex<[String: CamelKey]>([:])
+
+    /// The key for `snake`, converted once per process.
+    static func cached(snake: String) -> CamelKey {
+        if let key = known.withLock({ $0[snake] }) { return key }
+        let key = CamelKey(snake: snake)
+        known.withLock { $0[snake] = key }
+        return key
+    }
 
     init(snake: String) {
         var result = ""
