@@ -83,17 +83,19 @@ public final class CommandLedger: Sendable {
     ///   ``LogError`` when storage fails, ``LedgerError`` after a failed group write.
     public func execute(_ command: Command, idempotencyKey: String? = nil) async throws -> CommandOutcome {
         let core = self.core
+        let events = DecidedEvents()
         let decided = try await log.append(deciding: { context in
             if let failure = core.failure.withLock({ $0 }) { throw LedgerError.stopped(failure) }
             if let key = idempotencyKey, let original = try context.originalAppend(account: command.accountID, key: key) {
                 return .alreadyAppended(original)
             }
             core.decided = []
-            let events = try Decider.decide(command, state: core.state, now: context.timestamp)
-            guard !events.isEmpty else { return .nothing }
-            core.decided = events
+            let decidedEvents = try Decider.decide(command, state: core.state, now: context.timestamp)
+            guard !decidedEvents.isEmpty else { return .nothing }
+            core.decided = decidedEvents
+            events.events = decidedEvents
             return .append(
-                try events.enumerated().map { index, event in
+                try decidedEvents.enumerated().map { index, event in
                     NewEntry(
                         type: event.type, accountID: event.accountID, streams: event.streams,
                         retention: event.ephemeral ? .ephemeral : .durable,
@@ -101,6 +103,11 @@ public final class CommandLedger: Sendable {
                         payload: try EventCodec.encode(event))
                 })
         })
+        // The events just decided need no decoding; a retry's originals do.
+        if !decided.deduplicated, events.events.map(\.type) == decided.entries.map(\.type) {
+            return CommandOutcome(
+                events: zip(decided.entries, events.events).map { StoredEvent(entry: $0, event: $1) }, deduplicated: false)
+        }
         let decoder = EventCodec.decoder()
         return CommandOutcome(
             events: try decided.entries.map { try StoredEvent($0, decoder: decoder) }, deduplicated: decided.deduplicated)
@@ -136,6 +143,12 @@ public final class CommandLedger: Sendable {
             after = last.offset
         }
     }
+}
+
+/// The events one command decided, handed from the writer thread back to
+/// its caller (written before the append is answered, read after).
+private final class DecidedEvents: @unchecked Sendable {
+    var events: [DomainEvent] = []
 }
 
 /// What a command did.

@@ -140,6 +140,32 @@ struct EventJSONWriter {
             try Writer(output: output).encodeValue(value)
         }
 
+        // Concrete types skip the generic path's dynamic casts.
+        func encode(_ value: String, forKey key: Key) throws {
+            self.key(key)
+            output.appendQuoted(value)
+        }
+
+        func encode(_ value: Bool, forKey key: Key) throws {
+            self.key(key)
+            output.append(value ? "true" : "false")
+        }
+
+        func encode(_ value: UInt64, forKey key: Key) throws {
+            self.key(key)
+            output.append(String(value))
+        }
+
+        func encode(_ value: Int, forKey key: Key) throws {
+            self.key(key)
+            output.append(String(value))
+        }
+
+        func encode(_ value: Double, forKey key: Key) throws {
+            self.key(key)
+            output.append(Writer.format(value))
+        }
+
         func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
             self.key(key)
             return KeyedEncodingContainer(Object<NestedKey>(output: output))
@@ -189,6 +215,16 @@ struct EventJSONWriter {
             try Writer(output: output).encodeValue(value)
         }
 
+        func encode(_ value: String) throws {
+            separate()
+            output.appendQuoted(value)
+        }
+
+        func encode(_ value: UInt64) throws {
+            separate()
+            output.append(String(value))
+        }
+
         func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             separate()
             return KeyedEncodingContainer(Object<NestedKey>(output: output))
@@ -215,6 +251,22 @@ struct EventJSONWriter {
 
         func encode<T: Encodable>(_ value: T) throws {
             try Writer(output: output).encodeValue(value)
+        }
+
+        func encode(_ value: String) throws {
+            output.appendQuoted(value)
+        }
+
+        func encode(_ value: Bool) throws {
+            output.append(value ? "true" : "false")
+        }
+
+        func encode(_ value: Double) throws {
+            output.append(Writer.format(value))
+        }
+
+        func encode(_ value: Int) throws {
+            output.append(String(value))
         }
     }
 }
