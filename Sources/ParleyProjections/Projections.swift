@@ -2,16 +2,23 @@
 public struct Projections: Sendable, Hashable {
     public var conversations = ConversationsProjection()
     public var unread = UnreadProjection()
+    public var analytics = AnalyticsProjection()
+    public var audit = AuditProjection()
 
     public init() {}
 
     public mutating func apply(_ stored: StoredEvent) {
         conversations.apply(stored)
         unread.apply(stored)
+        analytics.apply(stored)
+        audit.apply(stored)
     }
 
     /// One digest per projection, to compare a live fold with a rebuild.
     public func digests() throws -> [String: String] {
-        ["conversations": try Digest.of(conversations), "unread": try Digest.of(unread)]
+        [
+            "conversations": try Digest.of(conversations), "unread": try Digest.of(unread),
+            "analytics": try Digest.of(analytics), "audit": try Digest.of(audit),
+        ]
     }
 }
