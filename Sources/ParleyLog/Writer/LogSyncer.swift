@@ -30,13 +30,11 @@ final class LogSyncer: @unchecked Sendable {
         var whenDurable: (@Sendable (LogError?) -> Void)?
     }
 
-    private let condition = NSCondition()
+    private let thread = StoppableThread()
+    private var condition: NSCondition { thread.condition }
     private var queue: [Work] = []
-    private var stopping = false
-    private var running = true
     /// A batch is being completed, by this thread or inline by the writer.
     private var busy = false
-    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private var failingSyncs = 0
     private let failureMessage = Mutex<String?>(nil)
 
@@ -56,9 +54,7 @@ final class LogSyncer: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "parley-log-syncer"
-        thread.start()
+        thread.start(name: "parley-log-syncer") { [self] in run() }
     }
 
     /// Why the log stopped, once an fsync has failed.
@@ -83,7 +79,7 @@ final class LogSyncer: @unchecked Sendable {
         complete([work], failSync: failSync)
         condition.lock()
         busy = false
-        if !queue.isEmpty || stopping { condition.signal() }
+        if !queue.isEmpty || thread.stopping { condition.signal() }
         condition.unlock()
     }
 
@@ -103,33 +99,20 @@ final class LogSyncer: @unchecked Sendable {
 
     /// Finishes the work handed over so far, then stops. The writer must have stopped first.
     func stop() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            condition.lock()
-            defer { condition.unlock() }
-            stopping = true
-            guard running else { return continuation.resume() }
-            stopWaiters.append(continuation)
-            condition.signal()
-        }
+        await thread.stop()
     }
 
     func requestStop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
+        thread.requestStop()
     }
 
     private func run() {
         rocksdb_set_perf_level(rocksPerfLevelDisabled)
         while true {
             condition.lock()
-            while (queue.isEmpty || busy) && !(stopping && queue.isEmpty && !busy) { condition.wait() }
+            while (queue.isEmpty || busy) && !(thread.stopping && queue.isEmpty && !busy) { condition.wait() }
             if queue.isEmpty {
-                running = false
-                let waiters = stopWaiters
-                condition.unlock()
-                waiters.forEach { $0.resume() }
+                thread.exitLocked()
                 return
             }
             let batch = queue

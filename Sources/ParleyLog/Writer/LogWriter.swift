@@ -14,12 +14,10 @@ import Synchronization
 final class LogWriter: @unchecked Sendable {
     // MARK: Shared with callers, guarded by `condition`
 
-    private let condition = NSCondition()
+    private let thread = StoppableThread()
+    private var condition: NSCondition { thread.condition }
     private var queue: [PendingAppend] = []
     private var pruneWaiters: [CheckedContinuation<PruneReport, any Error>] = []
-    private var stopping = false
-    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
-    private var running = true
     private var failingWrites = 0
     /// Appends queued and not yet taken, readable without the lock while spinning.
     private let queued = Atomic<Int>(0)
@@ -50,16 +48,14 @@ final class LogWriter: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "parley-log-writer"
-        thread.start()
+        thread.start(name: "parley-log-writer") { [self] in run() }
     }
 
     /// Queues an append; false once the writer is stopping.
     func submit(_ append: PendingAppend) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping else { return false }
+        guard !thread.stopping else { return false }
         queue.append(append)
         queued.add(1, ordering: .relaxed)
         condition.signal()
@@ -71,7 +67,7 @@ final class LogWriter: @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
-            guard !stopping else { return continuation.resume(throwing: LogError.closed) }
+            guard !thread.stopping else { return continuation.resume(throwing: LogError.closed) }
             pruneWaiters.append(continuation)
             condition.signal()
         }
@@ -87,22 +83,12 @@ final class LogWriter: @unchecked Sendable {
 
     /// Finishes queued appends, then stops the thread.
     func stop() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            condition.lock()
-            defer { condition.unlock() }
-            stopping = true
-            guard running else { return continuation.resume() }
-            stopWaiters.append(continuation)
-            condition.signal()
-        }
+        await thread.stop()
     }
 
     /// Asks the thread to stop without waiting for it.
     func requestStop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
+        thread.requestStop()
     }
 
     // MARK: The loop
@@ -113,7 +99,7 @@ final class LogWriter: @unchecked Sendable {
             awaitBriefly()
             condition.lock()
             var pruneDue = false
-            while queue.isEmpty && pruneWaiters.isEmpty && !stopping {
+            while queue.isEmpty && pruneWaiters.isEmpty && !thread.stopping {
                 let now = options.clock()
                 // At most an hour at a time: the deadline may be "never".
                 let wait = Double(min(nextPruneAt > now ? nextPruneAt - now : 0, 3_600_000)) / 1000
@@ -122,12 +108,9 @@ final class LogWriter: @unchecked Sendable {
                     if pruneDue { break }
                 }
             }
-            if queue.isEmpty && pruneWaiters.isEmpty && stopping && !pruneDue {
-                running = false
-                let waiters = stopWaiters
-                condition.unlock()
+            if queue.isEmpty && pruneWaiters.isEmpty && thread.stopping && !pruneDue {
                 syncer.requestStop()
-                waiters.forEach { $0.resume() }
+                thread.exitLocked()
                 return
             }
             let group = takeGroup()
