@@ -6,9 +6,11 @@ import ParleyDomain
 /// - conversations: created in the range.
 /// - incoming messages: `incoming`; outgoing messages: `outgoing`, not private, sent by an agent or bot.
 /// - first response time: the first public outgoing reply by an agent minus the
-///   conversation's creation, once per conversation, attributed to the replier.
+///   conversation's creation, once per conversation (so a reopen cannot inflate
+///   it), attributed to the replier. Bot hand-off is not modelled yet.
 /// - reply time: an agent's public reply minus `waiting_since` (set by the first
-///   incoming message while nothing is pending, cleared by an agent's reply).
+///   incoming message while nothing is pending, cleared by an agent's reply or
+///   by resolving).
 /// - resolution time: resolved minus opened, on every resolve; "opened" is the
 ///   creation, or the latest reopen (upstream measures from the creation, which
 ///   inflates times after a reopen).
