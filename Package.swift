@@ -59,13 +59,18 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .target(
+            name: "EventSchemaCheck",
+            dependencies: ["ParleyDomain"],
+            path: "Tests/EventSchemaCheck"
+        ),
         .testTarget(
             name: "ParleyDomainTests",
-            dependencies: ["ParleyDomain"]
+            dependencies: ["ParleyDomain", "EventSchemaCheck"]
         ),
         .testTarget(
             name: "ParleyProjectionsTests",
-            dependencies: ["ParleyProjections", "ParleyDomain", "ParleyLog"]
+            dependencies: ["ParleyProjections", "ParleyDomain", "ParleyLog", "EventSchemaCheck"]
         ),
         .testTarget(
             name: "ParleyLoadKitTests",

@@ -1,3 +1,4 @@
+import EventSchemaCheck
 import Foundation
 import ParleyDomain
 import Testing

@@ -1,3 +1,4 @@
+import EventSchemaCheck
 import Testing
 
 @testable import ParleyDomain

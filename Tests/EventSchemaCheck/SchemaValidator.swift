@@ -7,22 +7,22 @@ import ParleyDomain
 /// `minItems`, `maxItems`, and `$ref` to `#/$defs/…` or to a sibling file
 /// (`envelope.v1.json#/$defs/…`). Any other keyword is an error, so a schema
 /// never silently claims more than is checked.
-struct SchemaValidator {
+public struct SchemaValidator {
     let directory: URL
     private var documents: [String: JSONValue] = [:]
 
-    static let supported: Set<String> = [
+    public static let supported: Set<String> = [
         "$schema", "$id", "$defs", "title", "description", "type", "properties", "required",
         "additionalProperties", "items", "enum", "const", "minimum", "maximum", "minLength", "maxLength",
         "minItems", "maxItems", "$ref", "examples",
     ]
 
-    init(directory: URL) {
+    public init(directory: URL) {
         self.directory = directory
     }
 
     /// The violations of `instance` against the schema in `file`; empty when it conforms.
-    mutating func violations(of instance: JSONValue, against file: String) throws -> [String] {
+    public mutating func violations(of instance: JSONValue, against file: String) throws -> [String] {
         let document = try load(file)
         var problems: [String] = []
         try check(instance, against: document, in: file, at: "$", problems: &problems)
@@ -138,7 +138,7 @@ struct SchemaValidator {
     }
 }
 
-struct SchemaError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct SchemaError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
