@@ -175,7 +175,7 @@ public final class EventLog: Sendable {
             throw .invalidArgument("an append holds at most \(maxEntriesPerAppend) entries, not \(entries.count)")
         }
         for (index, entry) in entries.enumerated() {
-            guard entry.accountID != 0 else { throw .invalidAccount(index: index) }
+            guard entry.accountID != 0, entry.idempotencyScope != 0 else { throw .invalidAccount(index: index) }
             guard (1...200).contains(entry.type.utf8.count) else { throw .invalidType(index: index) }
             if let key = entry.idempotencyKey, !(1...200).contains(key.utf8.count) {
                 throw .invalidIdempotencyKey(index: index)

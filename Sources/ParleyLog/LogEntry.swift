@@ -18,7 +18,13 @@ public struct NewEntry: Sendable, Hashable {
     public var retention: Retention
     /// A caller-chosen key, scoped by account, that makes a retried append safe.
     public var idempotencyKey: String?
+    /// The account the key is scoped by, when it is not the entry's own (an
+    /// entry that creates an account is keyed in the scope of whoever asked).
+    public var idempotencyScope: UInt64?
     public var payload: [UInt8]
+
+    /// The account the idempotency key is scoped by.
+    var keyScope: UInt64 { idempotencyScope ?? accountID }
 
     public init(
         type: String,
@@ -26,6 +32,7 @@ public struct NewEntry: Sendable, Hashable {
         streams: [String],
         retention: Retention = .durable,
         idempotencyKey: String? = nil,
+        idempotencyScope: UInt64? = nil,
         payload: [UInt8]
     ) {
         self.type = type
@@ -33,6 +40,7 @@ public struct NewEntry: Sendable, Hashable {
         self.streams = streams
         self.retention = retention
         self.idempotencyKey = idempotencyKey
+        self.idempotencyScope = idempotencyScope
         self.payload = payload
     }
 }

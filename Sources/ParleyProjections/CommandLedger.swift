@@ -21,17 +21,19 @@ public final class CommandLedger: Sendable {
     /// What lives on the writer thread.
     private final class Core: AppendHook, @unchecked Sendable {
         var state = DomainState()
-        /// The events of the command being decided, applied once the log stages them.
-        var decided: [DomainEvent] = []
+        /// The command being decided: its events and the payloads they were
+        /// encoded to, applied once the log stages exactly those payloads.
+        var decided: [(event: DomainEvent, payload: [UInt8])] = []
         let projections = Mutex(Projections())
         let decoder = EventCodec.decoder()
         let failure = Mutex<String?>(nil)
 
         func stage(_ entries: [LogEntry], into context: inout AppendContext) throws {
-            // The events just decided are these entries unless someone appended around the ledger.
+            // The events just decided, unless these entries are something else
+            // (an append around the ledger, or a decision the log refused).
             let stored: [StoredEvent]
-            if decided.map(\.type) == entries.map(\.type) {
-                stored = zip(entries, decided).map { StoredEvent(entry: $0, event: $1) }
+            if decided.map(\.payload) == entries.map(\.payload) {
+                stored = zip(entries, decided).map { StoredEvent(entry: $0, event: $1.event) }
             } else {
                 stored = try entries.map { try StoredEvent($0, decoder: decoder) }
             }
@@ -84,24 +86,27 @@ public final class CommandLedger: Sendable {
     public func execute(_ command: Command, idempotencyKey: String? = nil) async throws -> CommandOutcome {
         let core = self.core
         let events = DecidedEvents()
+        let key = idempotencyKey.map { Self.scopedKey($0, for: command) }
         let decided = try await log.append(deciding: { context in
             if let failure = core.failure.withLock({ $0 }) { throw LedgerError.stopped(failure) }
-            if let key = idempotencyKey, let original = try context.originalAppend(account: command.accountID, key: key) {
+            if let key, let original = try context.originalAppend(account: command.accountID, key: key) {
                 return .alreadyAppended(original)
             }
             core.decided = []
             let decidedEvents = try Decider.decide(command, state: core.state, now: context.timestamp)
             guard !decidedEvents.isEmpty else { return .nothing }
-            core.decided = decidedEvents
+            // Typing is harmless to repeat and pruned within a day: it keeps no key.
+            let keyed = decidedEvents.contains { !$0.ephemeral }
+            let entries = try decidedEvents.enumerated().map { index, event in
+                NewEntry(
+                    type: event.type, accountID: event.accountID, streams: event.streams,
+                    retention: event.ephemeral ? .ephemeral : .durable,
+                    idempotencyKey: index == 0 && keyed ? key : nil, idempotencyScope: command.accountID,
+                    payload: try EventCodec.encode(event))
+            }
+            core.decided = zip(decidedEvents, entries).map { ($0, $1.payload) }
             events.events = decidedEvents
-            return .append(
-                try decidedEvents.enumerated().map { index, event in
-                    NewEntry(
-                        type: event.type, accountID: event.accountID, streams: event.streams,
-                        retention: event.ephemeral ? .ephemeral : .durable,
-                        idempotencyKey: index == 0 ? idempotencyKey : nil,
-                        payload: try EventCodec.encode(event))
-                })
+            return .append(entries)
         })
         // The events just decided need no decoding; a retry's originals do.
         if !decided.deduplicated, events.events.map(\.type) == decided.entries.map(\.type) {
@@ -115,6 +120,19 @@ public final class CommandLedger: Sendable {
 
     public func close() async {
         await log.close()
+    }
+
+    /// A client's key, scoped by who sends the command and what it is, so
+    /// one caller's key never returns another's result.
+    static func scopedKey(_ key: String, for command: Command) -> String {
+        let principal: String
+        switch command.principal {
+        case .platform: principal = "p"
+        case .system: principal = "s"
+        case .user(let id): principal = "u\(id)"
+        case .contact(let id): principal = "c\(id)"
+        }
+        return "\(principal):\(command.action.name):\(key)"
     }
 
     /// Reads the projections (folded live, as commands are staged).

@@ -233,7 +233,6 @@ import Testing
         try world.run(.user(acme.admin), .saveWebhook(id: nil, url: "https://hooks.example.com", subscriptions: []), in: acme.account)
         let actions: [Action] = [
             .updateAccount(name: "Mine", locale: "en"),
-            .addAccountUser(userID: acme.outsider, role: .administrator),
             .updateAccountUser(userID: acme.agent, role: .administrator),
             .removeAccountUser(userID: acme.admin),
             .createInbox(channelType: .api, inboxIdentifier: "new", hmacToken: "h", settings: InboxSettings(name: "New")),
@@ -250,6 +249,12 @@ import Testing
         for action in actions {
             world.refuse(.user(acme.agent), action, in: acme.account, with: .forbidden("administrators only"))
             world.refuse(.contact(acme.contact), action, in: acme.account, with: .forbidden("administrators only"))
+        }
+        // Adding users by id is the platform app's alone: an id would tell who uses the platform.
+        for principal in [Principal.user(acme.admin), .user(acme.agent), .contact(acme.contact)] {
+            world.refuse(
+                principal, .addAccountUser(userID: acme.outsider, role: .administrator), in: acme.account,
+                with: .forbidden("platform apps only"))
         }
     }
 

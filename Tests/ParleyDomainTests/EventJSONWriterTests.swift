@@ -31,4 +31,9 @@ import Testing
         let decoded = try JSONDecoder().decode(JSONObject.self, from: Data(bytes))
         #expect(decoded["b"] == .string(tricky))
     }
+
+    @Test func negativeZeroKeepsItsSign() throws {
+        let bytes = try EventJSONWriter.encode(["x": JSONValue.number(-0.0)] as JSONObject)
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"x":-0}"#)
+    }
 }

@@ -131,22 +131,22 @@ import Testing
         var world = World()
         let acme = try world.tenant("Acme")
         let newcomer = try world.createUser("Newcomer", email: "new@example.com")
-        let added = try world.run(.user(acme.admin), .addAccountUser(userID: newcomer, role: .agent), in: acme.account)
+        let added = try world.run(.platform, .addAccountUser(userID: newcomer, role: .agent), in: acme.account)
         #expect(
             added == [
                 DomainEvent(
-                    accountID: acme.account, actor: .agent(acme.admin),
+                    accountID: acme.account, actor: .system,
                     streams: ["account:1", "audit:1", StreamNames.user(newcomer)],
                     body: .accountUserAdded(AccountUserAdded(userID: newcomer, role: .agent)))
             ])
         #expect(world.state.accounts[acme.account]?.members[newcomer] == .agent)
 
         world.refuse(
-            .user(acme.admin), .addAccountUser(userID: newcomer, role: .administrator), in: acme.account,
+            .platform, .addAccountUser(userID: newcomer, role: .administrator), in: acme.account,
             with: .conflict("membership of user \(newcomer)"))
-        world.refuse(
-            .user(acme.admin), .addAccountUser(userID: 999, role: .agent), in: acme.account,
-            with: .notFound("user 999"))
+        world.refuse(.platform, .addAccountUser(userID: 999, role: .agent), in: acme.account, with: .notFound("user 999"))
+        // An administrator cannot probe ids: the same refusal for a real user and for none.
+        world.refuse(.user(acme.admin), .addAccountUser(userID: 999, role: .agent), in: acme.account, with: .forbidden("platform apps only"))
 
         try world.run(.platform, .updateAccountUser(userID: newcomer, role: .administrator), in: acme.account)
         #expect(world.state.accounts[acme.account]?.members[newcomer] == .administrator)

@@ -92,3 +92,53 @@ import Testing
         }
     }
 }
+
+/// Idempotency keys are the caller's own: scoped by who sends and what.
+@Suite struct LedgerIdempotencyScopeTests {
+    @Test func anotherCallersKeyNeverReturnsTheirResult() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                try await seedAccount(ledger)
+                let note = try await ledger.execute(
+                    Command(accountID: 1, principal: .user(1), action: .sendMessage(conversationID: 1, message: NewMessage(content: "secret", isPrivate: true))),
+                    idempotencyKey: "echo-42")
+                let contact = try await send(ledger, "hi", key: "echo-42")
+                #expect(contact.deduplicated == false)
+                #expect(messageIDs(contact) != messageIDs(note))
+                guard case .messageCreated(let message) = try #require(contact.events.first).event.body else {
+                    Issue.record("not a message")
+                    return
+                }
+                #expect(message.content == "hi" && !message.private)
+            }
+        }
+    }
+
+    @Test func aRetriedAccountCreationCreatesOneAccount() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                let create = Command(accountID: Platform.accountID, principal: .platform, action: .createAccount(name: "Acme", locale: "en"))
+                let first = try await ledger.execute(create, idempotencyKey: "create-acme")
+                let head = ledger.log.head
+                let retry = try await ledger.execute(create, idempotencyKey: "create-acme")
+                #expect(retry.deduplicated)
+                #expect(retry.events == first.events)
+                #expect(ledger.log.head == head)
+            }
+        }
+    }
+
+    @Test func typingKeepsNoKeyAndRepeatsHarmlessly() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                try await seedAccount(ledger)
+                let typing = Command(accountID: 1, principal: .contact(1), action: .typing(conversationID: 1, on: true, isPrivate: false))
+                let first = try await ledger.execute(typing, idempotencyKey: "t1")
+                let second = try await ledger.execute(typing, idempotencyKey: "t1")
+                #expect(first.events.count == 1 && second.events.count == 1)
+                #expect(first.events[0].entry.idempotencyKey == nil)
+                #expect(second.events[0].entry.offset == first.events[0].entry.offset + 1)
+            }
+        }
+    }
+}

@@ -138,3 +138,37 @@ import Testing
         }
     }
 }
+
+/// Paging parameters from clients never crash, and previews show what people wrote.
+@Suite struct ConversationListEdgeTests {
+    @Test func extremePagesAndLimitsAreSafe() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                try await seedAccount(ledger)
+                _ = try await send(ledger, "one")
+                for page in [Int.max, Int.min, 0, -3] {
+                    var query = ConversationQuery()
+                    query.page = page
+                    let result = ledger.withProjections { $0.conversations.list(account: 1, user: 1, query: query) }
+                    #expect(result.allCount == 1)
+                    #expect(result.conversations.count == (page == Int.max ? 0 : 1))
+                    #expect(ledger.withProjections { $0.audit.page(account: 1, page: page) }.totalEntries == 4)
+                }
+                #expect(ledger.withProjections { $0.conversations.messages(account: 1, conversation: 1, limit: -5, includePrivate: true) }.isEmpty)
+            }
+        }
+    }
+
+    @Test func thePreviewSkipsActivityMessages() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                try await seedAccount(ledger)
+                _ = try await send(ledger, "what people wrote")
+                _ = try await ledger.execute(Command(accountID: 1, principal: .user(1), action: .setPriority(conversationID: 1, priority: .high)))
+                let view = try #require(ledger.withProjections { $0.conversations.conversation(account: 1, id: 1) })
+                #expect(view.lastMessage?.content == "what people wrote")
+                #expect(view.messagesCount == 2)
+            }
+        }
+    }
+}

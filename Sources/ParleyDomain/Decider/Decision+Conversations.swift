@@ -94,10 +94,11 @@ extension Decision {
         -> [DomainEvent]
     {
         let (_, conversation) = try conversation(id)
-        if case .contact = command.principal, status != nil && status != .resolved {
-            throw .forbidden("contacts can only resolve")
-        }
-        let target = status ?? (conversation.status == .open ? .resolved : .open)
+        let isContact: Bool
+        if case .contact = command.principal { isContact = true } else { isContact = false }
+        if isContact, status != nil && status != .resolved { throw .forbidden("contacts can only resolve") }
+        // A contact's toggle only resolves, as Chatwoot's Public API does.
+        let target = isContact ? .resolved : status ?? (conversation.status == .open ? .resolved : .open)
         guard snoozedUntil == nil || target == .snoozed else {
             throw .invalid(field: "snoozed_until", reason: "only for status snoozed")
         }

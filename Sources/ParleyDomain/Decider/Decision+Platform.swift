@@ -74,7 +74,10 @@ extension Decision {
         ]
     }
 
+    /// By id only from the platform app: an administrator of one account must
+    /// not find out, id by id, who uses the platform (agents are invited by email).
     func addAccountUser(userID: UInt64, role: Role) throws(DomainError) -> [DomainEvent] {
+        try requirePlatform()
         let account = try accountAsAdministrator()
         guard state.users[userID] != nil else { throw .notFound("user \(userID)") }
         guard account.members[userID] == nil else { throw .conflict("membership of user \(userID)") }

@@ -102,6 +102,7 @@ struct EventJSONWriter {
         /// Integral doubles without a fraction, as JSONEncoder writes them.
         static func format(_ number: Double) -> String {
             guard number.isFinite else { return "null" }
+            if number == 0 && number.sign == .minus { return "-0" }
             if number.rounded() == number && abs(number) < 1e15 { return String(Int64(number)) }
             return String(describing: number)
         }
@@ -112,15 +113,15 @@ struct EventJSONWriter {
         let output: Output
         var codingPath: [any CodingKey] = []
         private var count = 0
-        private var closed = false
 
         init(output: Output) {
             self.output = output
             output.append("{")
         }
 
+        /// The encoder protocol has no "end of object": a container is done when released.
         deinit {
-            if !closed { output.append("}") }
+            output.append("}")
         }
 
         private func key(_ key: Key) {

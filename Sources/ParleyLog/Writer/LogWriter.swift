@@ -264,7 +264,7 @@ final class LogWriter: @unchecked Sendable {
         var results = [AppendedEntry?](repeating: nil, count: entries.count)
         for (index, entry) in entries.enumerated() {
             guard let key = entry.idempotencyKey else { continue }
-            results[index] = try previousRecord(IdempotencyKey(account: entry.accountID, key: key), in: state)?.entry
+            results[index] = try previousRecord(IdempotencyKey(account: entry.keyScope, key: key), in: state)?.entry
         }
         if results.allSatisfy({ $0 != nil }) {
             return Staged(result: AppendResult(entries: results.map { $0! }), entries: [], deduplicated: true)
@@ -291,7 +291,7 @@ final class LogWriter: @unchecked Sendable {
         do {
             for (index, entry) in entries.enumerated() where results[index] == nil {
                 if let key = entry.idempotencyKey,
-                    let earlier = keyed.first(where: { $0.key == IdempotencyKey(account: entry.accountID, key: key) })
+                    let earlier = keyed.first(where: { $0.key == IdempotencyKey(account: entry.keyScope, key: key) })
                 {
                     results[index] = earlier.result
                     results[index]!.deduplicated = true
@@ -322,10 +322,10 @@ final class LogWriter: @unchecked Sendable {
                 }
                 let result = AppendedEntry(offset: lastOffset, timestamp: state.timestamp, streams: positions, deduplicated: false)
                 if let key = entry.idempotencyKey {
-                    keyed.append((IdempotencyKey(account: entry.accountID, key: key), result))
+                    keyed.append((IdempotencyKey(account: entry.keyScope, key: key), result))
                     state.batch.put(
                         families.idempotencyExpiry,
-                        key: Keys.idempotencyExpiry(createdAt: state.timestamp, account: entry.accountID, key: key), value: [])
+                        key: Keys.idempotencyExpiry(createdAt: state.timestamp, account: entry.keyScope, key: key), value: [])
                 }
                 results[index] = result
                 appended.append(stored)

@@ -66,7 +66,8 @@ public struct AuditProjection: Sendable, Hashable {
             (actor == nil || entry.actor == actor) && (action == nil || entry.action == action)
                 && (since.map { entry.time >= $0 } ?? true) && (until.map { entry.time < $0 } ?? true)
         }
-        let start = max(0, page - 1) * AuditPage.perPage
+        let pageIndex = page > 1 ? page - 1 : 0
+        let start = min(pageIndex, selected.count / AuditPage.perPage + 1) * AuditPage.perPage
         let slice = start < selected.count ? Array(selected[start..<min(selected.count, start + AuditPage.perPage)]) : []
         return AuditPage(totalEntries: selected.count, currentPage: max(1, page), entries: slice)
     }

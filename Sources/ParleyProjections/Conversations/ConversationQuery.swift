@@ -76,7 +76,8 @@ extension ConversationsProjection {
         case .all: selected = candidates
         }
         let sorted = selected.sorted(by: Self.order(query.sort))
-        let start = max(0, query.page - 1) * ConversationQuery.pageSize
+        let pageIndex = query.page > 1 ? query.page - 1 : 0
+        let start = min(pageIndex, sorted.count / ConversationQuery.pageSize + 1) * ConversationQuery.pageSize
         let page = start < sorted.count ? Array(sorted[start..<min(sorted.count, start + ConversationQuery.pageSize)]) : []
         return ConversationPage(
             mineCount: mine.count, assignedCount: assigned.count, unassignedCount: candidates.count - assigned.count,

@@ -77,9 +77,12 @@ public struct ConversationsProjection: Sendable, Hashable {
             update(e.conversationID) { view in
                 view.messagesCount += 1
                 view.lastActivityAt = time
-                view.lastMessage = MessageSummary(
-                    id: e.messageID, content: String(e.content.prefix(200)), messageType: e.messageType,
-                    isPrivate: e.private, createdAt: time)
+                // The preview shows what people wrote, as Chatwoot's does, not activity.
+                if e.messageType != .activity {
+                    view.lastMessage = MessageSummary(
+                        id: e.messageID, content: String(e.content.prefix(200)), messageType: e.messageType,
+                        isPrivate: e.private, createdAt: time)
+                }
                 let human = e.sender.map { $0.type == .agent } ?? false
                 switch e.messageType {
                 case .incoming where view.waitingSince == nil:
@@ -135,6 +138,7 @@ public struct ConversationsProjection: Sendable, Hashable {
         account: UInt64, conversation: UInt64, before: UInt64? = nil, after: UInt64? = nil, limit: Int = 20,
         includePrivate: Bool
     ) -> [MessageIndexEntry] {
+        let limit = max(0, limit)
         let all = messages[Key(account: account, id: conversation)] ?? []
         let visible = all.lazy.filter { includePrivate || !$0.isPrivate }
         if let after { return Array(visible.filter { $0.id > after }.prefix(limit)) }
