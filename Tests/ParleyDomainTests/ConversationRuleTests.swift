@@ -640,6 +640,10 @@ import Testing
         world.refuse(
             .user(acme.agent), .submitCSAT(conversationID: acme.conversation, rating: 5, feedback: ""), in: acme.account,
             with: .forbidden("contacts rate their conversations"))
+        // One response per conversation.
+        world.refuse(
+            .contact(acme.contact), .submitCSAT(conversationID: acme.conversation, rating: 1, feedback: ""), in: acme.account,
+            with: .conflict("CSAT response for conversation \(acme.conversation)"))
     }
 
     // MARK: Read markers (rule 9)

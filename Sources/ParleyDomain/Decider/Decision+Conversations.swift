@@ -179,6 +179,8 @@ extension Decision {
         let (_, conversation) = try conversation(id)
         guard (1...5).contains(rating) else { throw .invalid(field: "rating", reason: "must be 1 to 5") }
         guard feedback.count <= 1000 else { throw .invalid(field: "feedback", reason: "at most 1000 characters") }
+        // One response per conversation, so averages count each conversation once.
+        guard conversation.csatRating == nil else { throw .conflict("CSAT response for conversation \(id)") }
         return [
             event(
                 .csatSubmitted(CSATSubmitted(conversationID: id, rating: rating, feedback: feedback)),

@@ -98,14 +98,27 @@ extension Decision {
         ]
     }
 
+    /// Removes a member and, as Chatwoot does, unassigns their conversations
+    /// (each with its activity message) so nothing stays with someone gone.
     func removeAccountUser(userID: UInt64) throws(DomainError) -> [DomainEvent] {
         let account = try accountAsAdministrator()
         guard account.members[userID] != nil else { throw .notFound("user \(userID)") }
-        return [
+        var events: [DomainEvent] = []
+        var messageID = state.nextMessageID
+        for id in (account.assignments[userID] ?? []).sorted() {
+            guard let conversation = account.conversations[id] else { continue }
+            events.append(
+                event(
+                    .assigneeChanged(AssigneeChanged(conversationID: id, assigneeID: nil, previousAssigneeID: userID)),
+                    streams: conversationStreams(id, conversation, contactSees: false)))
+            events.append(activity(ActivityText.assignee(nil, by: actorName), in: id, conversation, messageID: messageID))
+            messageID += 1
+        }
+        events.append(
             event(
                 .accountUserRemoved(AccountUserRemoved(userID: userID)),
-                streams: administrativeStreams + [StreamNames.user(userID)])
-        ]
+                streams: administrativeStreams + [StreamNames.user(userID)]))
+        return events
     }
 
     func setAvailability(_ availability: Availability) throws(DomainError) -> [DomainEvent] {

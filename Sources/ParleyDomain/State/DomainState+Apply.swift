@@ -75,11 +75,14 @@ extension DomainState {
                 inboxID: e.inboxID, contactID: e.contactID, status: e.status, assigneeID: e.assigneeID,
                 teamID: e.teamID, priority: e.priority, labels: e.labels, customAttributes: e.customAttributes)
             if let next = accounts[account]?.nextDisplayID { accounts[account]?.nextDisplayID = max(next, e.conversationID + 1) }
+            if let assignee = e.assigneeID { accounts[account]?.assignments[assignee, default: []].insert(e.conversationID) }
         case .statusChanged(let e):
             accounts[account]?.conversations[e.conversationID]?.status = e.status
             accounts[account]?.conversations[e.conversationID]?.snoozedUntil = e.snoozedUntil
         case .assigneeChanged(let e):
             accounts[account]?.conversations[e.conversationID]?.assigneeID = e.assigneeID
+            if let previous = e.previousAssigneeID { accounts[account]?.assignments[previous]?.remove(e.conversationID) }
+            if let assignee = e.assigneeID { accounts[account]?.assignments[assignee, default: []].insert(e.conversationID) }
         case .teamChanged(let e):
             accounts[account]?.conversations[e.conversationID]?.teamID = e.teamID
         case .priorityChanged(let e):

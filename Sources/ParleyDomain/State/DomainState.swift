@@ -46,6 +46,8 @@ public struct AccountRecord: Sendable, Hashable {
     /// Contact ids by inbox and source id.
     public var contactInboxes: [InboxSource: UInt64] = [:]
     public var conversations: [UInt64: ConversationRecord] = [:]
+    /// Conversations by assignee, so removing a member can unassign them.
+    public var assignments: [UInt64: Set<UInt64>] = [:]
     public var nextDisplayID: UInt64 = 1
 }
 
