@@ -23,6 +23,9 @@ public enum Action: Sendable, Hashable {
     case createUser(name: String, email: String, tokenSha256: String)
     case issueAccessToken(userID: UInt64, tokenSha256: String)
     case addAccountUser(userID: UInt64, role: Role)
+    /// An administrator adds an agent by email, as Chatwoot's agent API does:
+    /// the user is created (with this token) unless one with the email exists.
+    case inviteAgent(name: String, email: String, role: Role, tokenSha256: String)
     case updateAccountUser(userID: UInt64, role: Role)
     case removeAccountUser(userID: UInt64)
 

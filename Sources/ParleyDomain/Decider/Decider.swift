@@ -20,6 +20,8 @@ public enum Decider {
             return try context.issueAccessToken(userID: user, tokenSha256: token)
         case .addAccountUser(let user, let role):
             return try context.addAccountUser(userID: user, role: role)
+        case .inviteAgent(let name, let email, let role, let token):
+            return try context.inviteAgent(name: name, email: email, role: role, tokenSha256: token)
         case .updateAccountUser(let user, let role):
             return try context.updateAccountUser(userID: user, role: role)
         case .removeAccountUser(let user):

@@ -43,9 +43,12 @@ extension Decision {
         try requireName(name, field: "name")
         try requireEmail(email)
         try requireTokenHash(tokenSha256)
-        guard !state.users.values.contains(where: { $0.email.lowercased() == email.lowercased() }) else {
-            throw .conflict("user with email \(email)")
-        }
+        guard state.usersByEmail[email.lowercased()] == nil else { throw .conflict("user with email \(email)") }
+        return newUser(name: name, email: email, tokenSha256: tokenSha256)
+    }
+
+    /// The events that create a user with the next id.
+    private func newUser(name: String, email: String, tokenSha256: String) -> [DomainEvent] {
         let id = state.nextUserID
         let streams = [StreamNames.platform, StreamNames.user(id)]
         return [
@@ -56,6 +59,27 @@ extension Decision {
                 accountID: Platform.accountID, actor: actor, streams: streams,
                 body: .accessTokenIssued(AccessTokenIssued(userID: id, tokenSha256: tokenSha256))),
         ]
+    }
+
+    func inviteAgent(name: String, email: String, role: Role, tokenSha256: String) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        try requireName(name, field: "name")
+        try requireEmail(email)
+        try requireTokenHash(tokenSha256)
+        var events: [DomainEvent] = []
+        let user: UInt64
+        if let existing = state.usersByEmail[email.lowercased()] {
+            guard account.members[existing] == nil else { throw .conflict("agent with email \(email)") }
+            user = existing
+        } else {
+            events = newUser(name: name, email: email, tokenSha256: tokenSha256)
+            user = state.nextUserID
+        }
+        events.append(
+            event(
+                .accountUserAdded(AccountUserAdded(userID: user, role: role)),
+                streams: administrativeStreams + [StreamNames.user(user)]))
+        return events
     }
 
     func issueAccessToken(userID: UInt64, tokenSha256: String) throws(DomainError) -> [DomainEvent] {

@@ -15,6 +15,7 @@ extension DomainState {
             accounts[account]?.locale = e.locale
         case .userCreated(let e):
             users[e.userID] = UserRecord(name: e.name, email: e.email, tokenSha256: "")
+            usersByEmail[e.email.lowercased()] = e.userID
             nextUserID = max(nextUserID, e.userID + 1)
         case .accessTokenIssued(let e):
             users[e.userID]?.tokenSha256 = e.tokenSha256

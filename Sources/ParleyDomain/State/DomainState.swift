@@ -15,6 +15,8 @@ public struct DomainState: Sendable, Hashable {
     public var nextWebhookID: UInt64 = 1
 
     public var users: [UInt64: UserRecord] = [:]
+    /// User ids by lowercased email.
+    public var usersByEmail: [String: UInt64] = [:]
     public var accounts: [UInt64: AccountRecord] = [:]
     public var messages: [UInt64: MessageRecord] = [:]
     /// Inboxes by their public identifier, across accounts: the Public API
