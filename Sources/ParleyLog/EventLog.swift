@@ -95,7 +95,12 @@ public final class EventLog: Sendable {
     /// waits for running reads and closes RocksDB.
     /// Safe to call more than once and from several tasks: later calls wait
     /// for the first to finish.
-    public func close() async {
+    ///
+    /// - Parameter finalWrites: Called once every queued append is durable and
+    ///   before RocksDB closes; what it returns is written, synced, into the
+    ///   owner's families. For state that describes the log as of its head,
+    ///   such as a checkpoint of views folded from it.
+    public func close(finalWrites: (@Sendable () throws -> [StoredValue])? = nil) async {
         let first = closing.withLock { state in
             guard case .open = state else { return false }
             state = .closing(waiters: [])
@@ -115,6 +120,24 @@ public final class EventLog: Sendable {
         await writer.stop()
         await syncer.stop()
         hub.close()
+        // Never after a failed fsync: what was folded may not be on disk.
+        if let finalWrites, syncer.failure == nil {
+            do {
+                let values = try finalWrites()
+                try await blocking { [database] () throws(LogError) in
+                    let batch = WriteBatch()
+                    for value in values {
+                        guard !Family.all.contains(value.family), let family = database.family(value.family) else {
+                            throw .invalidArgument("unknown column family \(value.family)")
+                        }
+                        batch.put(family, key: value.key, value: value.value)
+                    }
+                    try Self.storage { () throws(RocksError) in try database.write(batch, sync: true) }
+                }
+            } catch {
+                options.logger.error("final writes at close failed", metadata: ["error": "\(error)"])
+            }
+        }
         try? await pool.shutdownGracefully()
         view.replace(with: nil)
         // Closing waits for RocksDB's background work: not on the cooperative pool.
@@ -255,6 +278,15 @@ public final class EventLog: Sendable {
             return try Self.resolve(iterator, limit: limit, database: database, families: families, snapshot: snapshot) {
                 $0.previous()
             }
+        }
+    }
+
+    /// A value the owner stored in one of ``LogOptions/extraFamilies``, as of the latest fsync.
+    public func value(family: String, key: [UInt8]) async throws -> [UInt8]? {
+        guard !Family.all.contains(family) else { throw LogError.invalidArgument("\(family) is the log's own family") }
+        return try await blocking { [database, view] () throws(LogError) in
+            guard let handle = database.family(family) else { throw .invalidArgument("unknown column family \(family)") }
+            return try Self.storage { () throws(RocksError) in try database.get(handle, key: key, snapshot: view.snapshot) }
         }
     }
 

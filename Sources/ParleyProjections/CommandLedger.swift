@@ -7,8 +7,10 @@ import Synchronization
 /// against the state every earlier command left, in log order, and its events
 /// are appended in the same atomic, fsynced batch as everything the hook adds.
 ///
-/// The domain state and the projections live in memory and are folded from
-/// the log when the ledger opens. The domain state is touched only on the
+/// The domain state and the projections live in memory. A clean close
+/// checkpoints them at the log's head; opening loads that checkpoint and folds
+/// only the events after it (after a crash, everything since the last clean
+/// close). The domain state is touched only on the
 /// writer thread (deciding and staging), so it needs no lock; the projections
 /// are also read by queries, behind a mutex. They are folded as each append is
 /// staged, so they may show a command a moment before its fsync completes. A group write that fails stops the ledger
@@ -54,25 +56,42 @@ public final class CommandLedger: Sendable {
         }
     }
 
-    /// Opens the log in `path` with the ledger as its hook and folds the
-    /// domain state from every event stored.
+    /// Opens the log in `path` with the ledger as its hook, loads the state
+    /// checkpointed at the last clean close, and folds the events after it.
     public static func open(at path: String, options: LogOptions = LogOptions()) async throws -> CommandLedger {
         let core = Core()
         var options = options
         options.hook = core
+        options.extraFamilies.append(LedgerCheckpoint.family)
         let log = try await EventLog.open(at: path, options: options)
+        var folded = 0
         do {
-            try await Self.forEachEvent(in: log) { core.fold($0) }
+            var after: UInt64 = 0
+            if let stored = try await log.value(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key),
+                let checkpoint = LedgerCheckpoint.decode(stored), checkpoint.offset <= log.head
+            {
+                core.state = checkpoint.state
+                core.projections.withLock { $0 = checkpoint.projections }
+                after = checkpoint.offset
+            }
+            try await Self.forEachEvent(in: log, after: after) { events in
+                core.fold(events)
+                folded += events.count
+            }
         } catch {
             await log.close()
             throw error
         }
-        return CommandLedger(log: log, core: core)
+        return CommandLedger(log: log, core: core, eventsFoldedAtOpen: folded)
     }
 
-    private init(log: EventLog, core: Core) {
+    /// Events folded when the ledger opened: those after its checkpoint.
+    public let eventsFoldedAtOpen: Int
+
+    private init(log: EventLog, core: Core, eventsFoldedAtOpen: Int) {
         self.log = log
         self.core = core
+        self.eventsFoldedAtOpen = eventsFoldedAtOpen
     }
 
     /// Decides and appends `command`.
@@ -118,8 +137,17 @@ public final class CommandLedger: Sendable {
             events: try decided.entries.map { try StoredEvent($0, decoder: decoder) }, deduplicated: decided.deduplicated)
     }
 
+    /// Finishes the commands already sent, checkpoints the state and the
+    /// projections at the log's head, and closes the log.
     public func close() async {
-        await log.close()
+        let core = self.core
+        let log = self.log
+        await log.close(finalWrites: {
+            guard core.failure.withLock({ $0 }) == nil else { return [] }
+            let checkpoint = LedgerCheckpoint(
+                offset: log.head, state: core.state, projections: core.projections.withLock { $0 })
+            return [StoredValue(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key, value: try checkpoint.encoded())]
+        })
     }
 
     /// A client's key, scoped by who sends the command and what it is, so
@@ -150,10 +178,12 @@ public final class CommandLedger: Sendable {
         return projections
     }
 
-    /// Every stored event in log order, a page at a time.
-    private static func forEachEvent(in log: EventLog, _ body: ([StoredEvent]) throws -> Void) async throws {
+    /// Every stored event after `after` in log order, a page at a time.
+    private static func forEachEvent(
+        in log: EventLog, after: UInt64 = 0, _ body: ([StoredEvent]) throws -> Void
+    ) async throws {
         let decoder = EventCodec.decoder()
-        var after: UInt64 = 0
+        var after = after
         while true {
             let page = try await log.read(after: after, limit: 4096)
             guard let last = page.last else { return }

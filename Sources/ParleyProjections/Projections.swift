@@ -1,5 +1,5 @@
 /// Every view folded from the log, and their digests.
-public struct Projections: Sendable, Hashable {
+public struct Projections: Sendable, Hashable, Codable {
     public var conversations = ConversationsProjection()
     public var unread = UnreadProjection()
     public var analytics = AnalyticsProjection()

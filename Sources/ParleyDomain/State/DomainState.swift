@@ -1,7 +1,7 @@
 /// What commands are validated against: the current shape of every account,
 /// folded from the events so far. Pure data; ``apply(_:at:)`` is the only way
 /// it changes.
-public struct DomainState: Sendable, Hashable {
+public struct DomainState: Sendable, Hashable, Codable {
     /// Next ids to hand out. Users, contacts and messages are numbered across
     /// the platform, as Chatwoot does; conversations per account (display ids).
     public var nextAccountID: UInt64 = 1
@@ -26,14 +26,14 @@ public struct DomainState: Sendable, Hashable {
     public init() {}
 }
 
-public struct UserRecord: Sendable, Hashable {
+public struct UserRecord: Sendable, Hashable, Codable {
     public var name: String
     public var email: String
     public var tokenSha256: String
     public var availability: Availability = .offline
 }
 
-public struct AccountRecord: Sendable, Hashable {
+public struct AccountRecord: Sendable, Hashable, Codable {
     public var name: String
     public var locale: String
     public var members: [UInt64: Role] = [:]
@@ -53,17 +53,17 @@ public struct AccountRecord: Sendable, Hashable {
     public var nextDisplayID: UInt64 = 1
 }
 
-public struct InboxAddress: Sendable, Hashable {
+public struct InboxAddress: Sendable, Hashable, Codable {
     public var accountID: UInt64
     public var inboxID: UInt64
 }
 
-public struct InboxSource: Sendable, Hashable {
+public struct InboxSource: Sendable, Hashable, Codable {
     public var inboxID: UInt64
     public var sourceID: String
 }
 
-public struct InboxRecord: Sendable, Hashable {
+public struct InboxRecord: Sendable, Hashable, Codable {
     public var channelType: ChannelType
     public var inboxIdentifier: String
     public var hmacToken: String
@@ -71,16 +71,16 @@ public struct InboxRecord: Sendable, Hashable {
     public var members: Set<UInt64> = []
 }
 
-public struct TeamRecord: Sendable, Hashable {
+public struct TeamRecord: Sendable, Hashable, Codable {
     public var name: String
     public var members: Set<UInt64> = []
 }
 
-public struct ContactRecord: Sendable, Hashable {
+public struct ContactRecord: Sendable, Hashable, Codable {
     public var details: ContactDetails
 }
 
-public struct ConversationRecord: Sendable, Hashable {
+public struct ConversationRecord: Sendable, Hashable, Codable {
     public var inboxID: UInt64
     public var contactID: UInt64
     public var status: ConversationStatus
@@ -99,7 +99,7 @@ public struct ConversationRecord: Sendable, Hashable {
     public var rateWindowCount: Int = 0
 }
 
-public struct MessageRecord: Sendable, Hashable {
+public struct MessageRecord: Sendable, Hashable, Codable {
     public var accountID: UInt64
     public var conversationID: UInt64
     public var messageType: MessageType

@@ -16,8 +16,8 @@ import ParleyDomain
 ///   inflates times after a reopen).
 /// - resolutions: resolves in the range.
 /// - CSAT: ratings 1–5; satisfaction is the share of 4 and 5.
-public struct AnalyticsProjection: Sendable, Hashable {
-    struct Key: Sendable, Hashable, Comparable {
+public struct AnalyticsProjection: Sendable, Hashable, Codable {
+    struct Key: Sendable, Hashable, Comparable, Codable {
         var account: UInt64
         var conversation: UInt64
 
@@ -27,7 +27,7 @@ public struct AnalyticsProjection: Sendable, Hashable {
     }
 
     /// What the facts of a conversation need to know about it.
-    struct Tracked: Sendable, Hashable, Encodable {
+    struct Tracked: Sendable, Hashable, Codable {
         var inboxID: UInt64
         var teamID: UInt64?
         var assigneeID: UInt64?
@@ -128,9 +128,9 @@ public struct AnalyticsProjection: Sendable, Hashable {
     }
 }
 
-extension AnalyticsProjection: Encodable {
+extension AnalyticsProjection: CanonicallyEncodable {
     /// Canonical: accounts and conversations in key order.
-    public func encode(to encoder: any Encoder) throws {
+    public func encodeCanonically(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         try container.encode(facts.sorted { $0.key < $1.key }.map(\.value))
         try container.encode(tracked.sorted { $0.key < $1.key }.map(\.value))

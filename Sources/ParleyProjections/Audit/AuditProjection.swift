@@ -1,7 +1,7 @@
 import ParleyDomain
 
 /// One audit entry: who did what to what, when.
-public struct AuditEntry: Sendable, Hashable, Encodable {
+public struct AuditEntry: Sendable, Hashable, Codable {
     public var offset: UInt64
     /// Milliseconds since 1970.
     public var time: UInt64
@@ -23,7 +23,7 @@ public struct AuditPage: Sendable, Hashable {
 
 /// The audit trail of each account: every event on its `audit:` stream, which
 /// is where the domain puts administrative and security actions.
-public struct AuditProjection: Sendable, Hashable {
+public struct AuditProjection: Sendable, Hashable, Codable {
     private(set) var entries: [UInt64: [AuditEntry]] = [:]
 
     public init() {}
@@ -73,9 +73,9 @@ public struct AuditProjection: Sendable, Hashable {
     }
 }
 
-extension AuditProjection: Encodable {
+extension AuditProjection: CanonicallyEncodable {
     /// Canonical: accounts in order.
-    public func encode(to encoder: any Encoder) throws {
+    public func encodeCanonically(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         for (account, list) in entries.sorted(by: { $0.key < $1.key }) {
             try container.encode(account)

@@ -1,9 +1,9 @@
 import ParleyDomain
 
 /// Conversations and their message index, folded from events.
-public struct ConversationsProjection: Sendable, Hashable {
+public struct ConversationsProjection: Sendable, Hashable, Codable {
     /// Something of one account: a conversation, an inbox or a contact.
-    struct Key: Sendable, Hashable, Comparable, Encodable {
+    struct Key: Sendable, Hashable, Comparable, Codable {
         var account: UInt64
         var id: UInt64
 
@@ -153,10 +153,10 @@ public struct ConversationsProjection: Sendable, Hashable {
     }
 }
 
-extension ConversationsProjection: Encodable {
+extension ConversationsProjection: CanonicallyEncodable {
     /// Canonical: every map and set in key order, so equal projections encode
     /// (and digest) alike whatever order they were built in.
-    public func encode(to encoder: any Encoder) throws {
+    public func encodeCanonically(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         try container.encode(conversations.sorted { $0.key < $1.key }.map(\.value))
         try container.encode(messages.sorted { $0.key < $1.key }.map { [$0.key.account, $0.key.id] + $0.value.flatMap { [$0.id, $0.offset] } })

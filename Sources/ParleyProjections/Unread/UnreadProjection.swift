@@ -7,8 +7,8 @@ import ParleyDomain
 /// contact's are the public outgoing ones. One cursor per user, not per
 /// device: a read on one device clears the count on all of them. Sending a
 /// message moves the sender's cursor to it (replying means having read).
-public struct UnreadProjection: Sendable, Hashable {
-    struct ConversationKey: Sendable, Hashable, Comparable {
+public struct UnreadProjection: Sendable, Hashable, Codable {
+    struct ConversationKey: Sendable, Hashable, Comparable, Codable {
         var account: UInt64
         var conversation: UInt64
 
@@ -17,7 +17,7 @@ public struct UnreadProjection: Sendable, Hashable {
         }
     }
 
-    struct CursorKey: Sendable, Hashable, Comparable {
+    struct CursorKey: Sendable, Hashable, Comparable, Codable {
         var conversation: ConversationKey
         var participant: Participant
 
@@ -111,9 +111,9 @@ public struct UnreadProjection: Sendable, Hashable {
     }
 }
 
-extension UnreadProjection: Encodable {
+extension UnreadProjection: CanonicallyEncodable {
     /// Canonical: every map in key order (see ``ConversationsProjection``).
-    public func encode(to encoder: any Encoder) throws {
+    public func encodeCanonically(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         try container.encode(incoming.sorted { $0.key < $1.key }.map { [$0.key.account, $0.key.conversation] + $0.value })
         try container.encode(outgoing.sorted { $0.key < $1.key }.map { [$0.key.account, $0.key.conversation] + $0.value })

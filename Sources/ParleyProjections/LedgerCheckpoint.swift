@@ -1,0 +1,30 @@
+import Foundation
+import ParleyDomain
+
+/// The ledger's state and projections as of one offset, written at a clean
+/// close so a restart folds only what came after.
+///
+/// A checkpoint of another version, or one ahead of the log (a directory put
+/// back from an older copy), is ignored: the ledger then folds the whole log.
+struct LedgerCheckpoint: Codable {
+    static let family = "ledger"
+    static let key = Array("checkpoint".utf8)
+    static let currentVersion = 1
+
+    var version = Self.currentVersion
+    /// The last offset folded into the state and the projections.
+    var offset: UInt64
+    var state: DomainState
+    var projections: Projections
+
+    func encoded() throws -> [UInt8] {
+        Array(try JSONEncoder().encode(self))
+    }
+
+    static func decode(_ bytes: [UInt8]) -> LedgerCheckpoint? {
+        guard let checkpoint = try? JSONDecoder().decode(LedgerCheckpoint.self, from: Data(bytes)),
+            checkpoint.version == currentVersion
+        else { return nil }
+        return checkpoint
+    }
+}
