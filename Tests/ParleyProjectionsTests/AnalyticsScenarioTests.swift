@@ -152,6 +152,32 @@ private let monday: UInt64 = 1_709_510_400
 
     // MARK: First response
 
+    /// A conversation a bot took first (created pending) measures its first
+    /// response from the hand-off to a human (its first move to open).
+    @Test func firstResponseRunsFromTheBotsHandOff() async throws {
+        try await World.with { world in
+            let t = monday + 9 * 3600
+            world.at(t)
+            let handedOff = try await world.conversation(status: .pending)
+            world.at(t + 5)
+            try await world.botReplies(handedOff)
+            world.at(t + 100)
+            try await world.status(handedOff, .open)
+            world.at(t + 160)
+            try await world.reply(handedOff, by: 2)
+            // A human who answers while the bot still has it: measured from creation.
+            world.at(t + 200)
+            let early = try await world.conversation(status: .pending)
+            world.at(t + 230)
+            try await world.reply(early, by: 3)
+            world.at(t + 300)
+            try await world.status(early, .open)
+            let facts = world.facts(.avgFirstResponseTime)
+            #expect(facts.map(\.value) == [60, 30])
+            #expect(facts.map(\.agentID) == [2, 3])
+        }
+    }
+
     @Test func firstResponseIsTheFirstHumanPublicReplyMeasuredOnceForTheReplier() async throws {
         try await World.with { world in
             let t = monday + 9 * 3600

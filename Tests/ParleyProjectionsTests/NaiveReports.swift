@@ -127,6 +127,15 @@ struct NaiveReports {
             return false
         }
         let firstReply = humanReplies.first
+        // A conversation a bot took first (created pending) starts the clock at
+        // its first move to open, if that came before the first human reply.
+        var clockStart = createdAt
+        if created.status == .pending,
+            let handOff = history.firstIndex(where: { if case .statusChanged(let e) = $0.event.body { e.status == .open } else { false } }),
+            handOff < (firstReply ?? history.count)
+        {
+            clockStart = history[handOff].entry.timestamp / 1000
+        }
         var waitingSince: UInt64?
         for (index, stored) in history.enumerated() {
             let time = stored.entry.timestamp / 1000
@@ -141,7 +150,7 @@ struct NaiveReports {
                 if e.messageType == .incoming, waitingSince == nil { waitingSince = time }
                 if humanReplies.contains(index), let replier = e.sender?.id {
                     if index == firstReply {
-                        fact(.avgFirstResponseTime, Double(time) - Double(createdAt), at: time, agent: replier)
+                        fact(.avgFirstResponseTime, Double(time) - Double(clockStart), at: time, agent: replier)
                     }
                     if let waiting = waitingSince {
                         fact(.replyTime, Double(time) - Double(waiting), at: time, agent: replier)

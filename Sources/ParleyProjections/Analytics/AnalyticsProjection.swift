@@ -6,8 +6,9 @@ import ParleyDomain
 /// - conversations: created in the range.
 /// - incoming messages: `incoming`; outgoing messages: `outgoing`, not private, sent by an agent or bot.
 /// - first response time: the first public outgoing reply by an agent minus the
-///   conversation's creation, once per conversation (so a reopen cannot inflate
-///   it), attributed to the replier. Bot hand-off is not modelled yet.
+///   conversation's creation or, for one created pending (a bot answering),
+///   minus the bot's hand-off (its first move to open); once per conversation
+///   (so a reopen cannot inflate it), attributed to the replier.
 /// - reply time: an agent's public reply minus `waiting_since` (set by the first
 ///   incoming message while nothing is pending, cleared by an agent's reply or
 ///   by resolving).
@@ -37,6 +38,9 @@ public struct AnalyticsProjection: Sendable, Hashable, Codable {
         var status: ConversationStatus
         var responded = false
         var waitingSince: UInt64?
+        /// When the first-response clock started: creation, or the bot's hand-off.
+        var responseClockStart: UInt64
+        var awaitingHandOff: Bool
     }
 
     private(set) var facts: [UInt64: [ReportFact]] = [:]
@@ -51,7 +55,7 @@ public struct AnalyticsProjection: Sendable, Hashable, Codable {
         case .conversationCreated(let e):
             let conversation = Tracked(
                 inboxID: e.inboxID, teamID: e.teamID, assigneeID: e.assigneeID, labels: e.labels, createdAt: seconds,
-                openedAt: seconds, status: e.status)
+                openedAt: seconds, status: e.status, responseClockStart: seconds, awaitingHandOff: e.status == .pending)
             tracked[Key(account: account, conversation: e.conversationID)] = conversation
             record(.conversationsCount, 1, at: seconds, for: conversation, agent: e.assigneeID, in: account)
         case .assigneeChanged(let e):
@@ -72,6 +76,10 @@ public struct AnalyticsProjection: Sendable, Hashable, Codable {
             } else if conversation.status == .resolved {
                 conversation.openedAt = seconds
             }
+            if e.status == .open && conversation.awaitingHandOff {
+                conversation.awaitingHandOff = false
+                if !conversation.responded { conversation.responseClockStart = seconds }
+            }
             conversation.status = e.status
             tracked[key] = conversation
         case .messageCreated(let e):
@@ -90,7 +98,7 @@ public struct AnalyticsProjection: Sendable, Hashable, Codable {
                     if !conversation.responded {
                         conversation.responded = true
                         record(
-                            .avgFirstResponseTime, Double(seconds - min(seconds, conversation.createdAt)), at: seconds,
+                            .avgFirstResponseTime, Double(seconds - min(seconds, conversation.responseClockStart)), at: seconds,
                             for: conversation, agent: agent, in: account)
                     }
                     if let waiting = conversation.waitingSince {
