@@ -26,6 +26,19 @@ struct BenchmarkCommandTests {
         #expect((report["events_per_s"] as? Double ?? 0) > 0)
     }
 
+    @Test("`domain --json` runs every command through the ledger without refusals")
+    func domainCommand() async throws {
+        let (status, output) = try await ParleyLoadBinary.run([
+            "domain", "--callers", "4", "--commands", "200", "--conversations", "5", "--json",
+        ])
+        #expect(status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(report["callers"] as? Int == 4)
+        #expect(report["commands"] as? Int == 200)
+        #expect(report["refused"] as? Int == 0)
+        #expect((report["commands_per_s"] as? Double ?? 0) > 0)
+    }
+
     @Test("bad arguments are refused with a usage error, not a crash")
     func badArguments() async throws {
         let (status, _) = try await ParleyLoadBinary.run(["log", "--appenders", "0", "--events", "10"])

@@ -41,6 +41,7 @@ func withClockedLedger<T>(_ clock: AnalyticsClock, _ body: (CommandLedger) async
         let ledger = try await CommandLedger.open(at: path, options: options)
         do {
             let result = try await body(ledger)
+            try await expectSchemaConformance(ledger)
             await ledger.close()
             return result
         } catch {

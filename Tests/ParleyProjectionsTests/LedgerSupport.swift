@@ -1,5 +1,7 @@
+import EventSchemaCheck
 import Foundation
 import ParleyDomain
+import Testing
 import ParleyLog
 import ParleyProjections
 
@@ -11,7 +13,8 @@ func withDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
     return try await body(path + "/log")
 }
 
-/// Opens a ledger at `path`, runs `body`, and always closes it.
+/// Opens a ledger at `path`, runs `body`, checks every event it stored against
+/// its JSON Schema, and always closes it.
 func withLedger<T>(at path: String, _ body: (CommandLedger) async throws -> T) async throws -> T {
     var options = LogOptions()
     options.readThreads = 2
@@ -19,11 +22,26 @@ func withLedger<T>(at path: String, _ body: (CommandLedger) async throws -> T) a
     let ledger = try await CommandLedger.open(at: path, options: options)
     do {
         let result = try await body(ledger)
+        try await expectSchemaConformance(ledger)
         await ledger.close()
         return result
     } catch {
         await ledger.close()
         throw error
+    }
+}
+
+/// Every stored event, as published, matches its JSON Schema.
+func expectSchemaConformance(_ ledger: CommandLedger) async throws {
+    var after: UInt64 = 0
+    while true {
+        let page = try await ledger.log.read(after: after, limit: 2048)
+        guard let last = page.last else { return }
+        for entry in page {
+            let violations = try EventSchemas.violations(of: try StoredEvent(entry).envelope(epoch: ledger.log.epoch))
+            #expect(violations.isEmpty, "\(entry.type) at \(entry.offset): \(violations)")
+        }
+        after = last.offset
     }
 }
 
