@@ -61,3 +61,25 @@ import Testing
         }
     }
 }
+
+/// The badge counts every conversation the user may see, and only those.
+@Suite struct UnreadBadgeTests {
+    @Test func theBadgeCoversTheUsersConversations() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                try await seedAccount(ledger)
+                try await ConversationListTests.seedMany(ledger, count: 3)
+                for index in 0..<4 { _ = try await send(ledger, "m\(index)") }
+                _ = try await ledger.execute(
+                    Command(accountID: 1, principal: .contact(2), action: .sendMessage(conversationID: 2, message: NewMessage(content: "hi"))))
+                #expect(ledger.withProjections { $0.unreadBadge(account: 1, user: 1) } == 5)
+                #expect(ledger.withProjections { $0.unreadBadge(account: 1, user: 2) } == 5)
+                // User 3 works in no inbox: nothing to see, nothing unread.
+                #expect(ledger.withProjections { $0.unreadBadge(account: 1, user: 3) } == 0)
+                _ = try await ledger.execute(Command(accountID: 1, principal: .user(2), action: .markRead(conversationID: 1)))
+                #expect(ledger.withProjections { $0.unreadBadge(account: 1, user: 2) } == 1)
+                #expect(ledger.withProjections { $0.unreadBadge(account: 1, user: 1) } == 5)
+            }
+        }
+    }
+}
