@@ -22,8 +22,13 @@ import Testing
                 #expect(Self.unread(ledger, Self.contact) == 0)
                 #expect(ledger.withProjections { $0.unread.badge(account: 1, user: 1, conversations: [1]) } == 15)
 
-                _ = try await ledger.execute(Command(accountID: 1, principal: .user(1), action: .markRead(conversationID: 1)))
+                let read = try await ledger.execute(Command(accountID: 1, principal: .user(1), action: .markRead(conversationID: 1)))
                 #expect(Self.unread(ledger, Self.agent) == 0)
+                guard case .conversationRead(let marker) = try #require(read.events.first).event.body else {
+                    Issue.record("not a read marker")
+                    return
+                }
+                #expect(ledger.withProjections { $0.unread.cursor(account: 1, conversation: 1, participant: Self.agent) } == marker.lastReadMessageID)
 
                 _ = try await send(ledger, "a reply", as: .user(1))
                 #expect(Self.unread(ledger, Self.contact) == 1)
