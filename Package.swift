@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ParleyLog", targets: ["ParleyLog"]),
         .library(name: "ParleyDomain", targets: ["ParleyDomain"]),
         .library(name: "ParleyProjections", targets: ["ParleyProjections"]),
+        .executable(name: "parley", targets: ["parley"]),
         .executable(name: "parley-load", targets: ["parley-load"]),
     ],
     dependencies: [
@@ -16,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,10 +38,40 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "ParleyDomain"),
         .target(
             name: "ParleyProjections",
             dependencies: ["ParleyLog", "ParleyDomain"]
+        ),
+        .target(
+            name: "ParleyServer",
+            dependencies: [
+                "COpenSSL",
+                "ParleyLog",
+                "ParleyDomain",
+                "ParleyProjections",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "parley",
+            dependencies: [
+                "ParleyServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .target(
             name: "ParleyLoadKit",
@@ -71,6 +106,13 @@ let package = Package(
         .testTarget(
             name: "ParleyProjectionsTests",
             dependencies: ["ParleyProjections", "ParleyDomain", "ParleyLog", "EventSchemaCheck"]
+        ),
+        .testTarget(
+            name: "ParleyServerTests",
+            dependencies: [
+                "ParleyServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "ParleyLoadKitTests",

@@ -29,6 +29,8 @@ public final class CommandLedger: Sendable {
         let projections = Mutex(Projections())
         let decoder = EventCodec.decoder()
         let failure = Mutex<String?>(nil)
+        /// The newest offset folded into the projections.
+        let foldedOffset = Atomic<UInt64>(0)
 
         func stage(_ entries: [LogEntry], into context: inout AppendContext) throws {
             // The events just decided, unless these entries are something else
@@ -48,6 +50,7 @@ public final class CommandLedger: Sendable {
             projections.withLock { projections in
                 for event in stored { projections.apply(event) }
             }
+            if let last = stored.last { foldedOffset.store(last.entry.offset, ordering: .releasing) }
         }
 
         func groupFinished(committed: Bool) {
@@ -163,9 +166,16 @@ public final class CommandLedger: Sendable {
         return "\(principal):\(command.action.name):\(key)"
     }
 
+    /// The newest offset folded into the projections; the log's head minus
+    /// this is the projections' lag.
+    public var foldedOffset: UInt64 { core.foldedOffset.load(ordering: .acquiring) }
+
+    /// Why the ledger stopped taking commands, or nil while it takes them.
+    public var stoppedReason: String? { core.failure.withLock { $0 } }
+
     /// Reads the projections (folded live, as commands are staged).
-    public func withProjections<T>(_ body: (borrowing Projections) -> T) -> T {
-        core.projections.withLock { body($0) }
+    public func withProjections<T, E: Error>(_ body: (borrowing Projections) throws(E) -> T) throws(E) -> T {
+        try core.projections.withLock { projections throws(E) in try body(projections) }
     }
 
     /// Folds every stored event into empty projections: what a rebuild from

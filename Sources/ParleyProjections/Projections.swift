@@ -4,6 +4,7 @@ public struct Projections: Sendable, Hashable, Codable {
     public var unread = UnreadProjection()
     public var analytics = AnalyticsProjection()
     public var audit = AuditProjection()
+    public var directory = DirectoryProjection()
 
     public init() {}
 
@@ -12,6 +13,7 @@ public struct Projections: Sendable, Hashable, Codable {
         unread.apply(stored)
         analytics.apply(stored)
         audit.apply(stored)
+        directory.apply(stored)
     }
 
     /// One digest per projection, to compare a live fold with a rebuild.
@@ -19,6 +21,7 @@ public struct Projections: Sendable, Hashable, Codable {
         [
             "conversations": try Digest.of(conversations), "unread": try Digest.of(unread),
             "analytics": try Digest.of(analytics), "audit": try Digest.of(audit),
+            "directory": try Digest.of(directory),
         ]
     }
 }

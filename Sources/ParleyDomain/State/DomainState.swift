@@ -61,6 +61,11 @@ public struct InboxAddress: Sendable, Hashable, Codable {
 public struct InboxSource: Sendable, Hashable, Codable {
     public var inboxID: UInt64
     public var sourceID: String
+
+    public init(inboxID: UInt64, sourceID: String) {
+        self.inboxID = inboxID
+        self.sourceID = sourceID
+    }
 }
 
 public struct InboxRecord: Sendable, Hashable, Codable {

@@ -1,0 +1,73 @@
+import ParleyDomain
+
+// What the directory holds about each thing, as Chatwoot's API shows it.
+// Times are milliseconds since 1970.
+
+public struct AccountView: Sendable, Hashable, Codable {
+    public var id: UInt64
+    public var name: String
+    public var locale: String
+    public var createdAt: UInt64
+    /// Members and their roles.
+    public var members: [UInt64: Role] = [:]
+}
+
+public struct UserView: Sendable, Hashable, Codable {
+    public var id: UInt64
+    public var name: String
+    public var email: String
+    public var availability: Availability = .offline
+    /// The SHA-256 (hex) of the user's current access token.
+    public var tokenSha256: String
+    public var createdAt: UInt64
+}
+
+public struct InboxView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var channelType: ChannelType
+    public var inboxIdentifier: String
+    public var hmacToken: String
+    public var settings: InboxSettings
+    public var members: [UInt64] = []
+    public var createdAt: UInt64
+}
+
+public struct TeamView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var name: String
+    public var description: String
+    public var members: [UInt64] = []
+}
+
+public struct LabelView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var title: String
+    public var description: String
+    public var color: String
+}
+
+public struct CannedResponseView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var shortCode: String
+    public var content: String
+}
+
+public struct WebhookView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var url: String
+    public var subscriptions: [String]
+}
+
+public struct ContactView: Sendable, Hashable, Codable {
+    public var accountID: UInt64
+    public var id: UInt64
+    public var details: ContactDetails
+    public var createdAt: UInt64
+    /// The inboxes the contact can be reached through, in the order they were added.
+    public var contactInboxes: [InboxSource] = []
+}

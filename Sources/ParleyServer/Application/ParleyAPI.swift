@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ParleyDomain
+import ParleyLog
+import ParleyProjections
+
+/// What every route works with: the ledger (commands and projections), the
+/// server's secrets and its limits.
+public final class ParleyAPI: Sendable {
+    public let ledger: CommandLedger
+    public let secrets: ServerSecrets
+    public let configuration: ServerConfiguration
+    /// The log's epoch, as published events and the events route carry it.
+    public let epoch: String
+
+    public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
+        self.ledger = ledger
+        self.secrets = secrets
+        self.configuration = configuration
+        self.epoch = ledger.log.epoch
+    }
+
+    /// Reads the projections under their lock; keep `body` short and free of I/O.
+    public func read<T, E: Error>(_ body: (borrowing Projections) throws(E) -> T) throws(E) -> T {
+        try ledger.withProjections(body)
+    }
+
+    /// Decides and appends a command. A request's `Idempotency-Key` (or a
+    /// message's `echo_id`) makes a retry return the original events.
+    public func execute(_ command: Command, idempotencyKey: String?) async throws -> CommandOutcome {
+        try await ledger.execute(command, idempotencyKey: idempotencyKey)
+    }
+
+    /// The body of `request` as a JSON object, refused above the configured size.
+    public func body(_ request: Request) async throws -> JSONBody {
+        try await JSONBody.read(request, limit: configuration.maxBodyBytes)
+    }
+
+    /// The `Idempotency-Key` header, checked: at most 255 printable ASCII characters.
+    public func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7e }) else {
+            throw APIError.invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+        }
+        return key
+    }
+
+    /// Secrets for a command: derived from the idempotency key when there is
+    /// one (so a retry carries the same secrets), random otherwise.
+    public func secretSource(key: String?, scope: String) -> SecretSource {
+        SecretSource(serverSecret: secrets.derivationSecret, idempotencyKey: key.map { "\(scope)\u{0}\($0)" })
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let apiAccessToken = HTTPField.Name("api_access_token")!
+}

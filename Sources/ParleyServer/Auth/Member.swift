@@ -1,0 +1,18 @@
+import ParleyDomain
+import ParleyProjections
+
+/// A user acting in one of their accounts.
+public struct Member: Sendable {
+    public var user: UserView
+    public var account: AccountView
+    public var role: Role
+
+    public var principal: Principal { .user(user.id) }
+    public var accountID: UInt64 { account.id }
+    public var isAdministrator: Bool { role == .administrator }
+
+    /// The command `action` by this member in their account.
+    public func command(_ action: Action) -> Command {
+        Command(accountID: account.id, principal: principal, action: action)
+    }
+}
