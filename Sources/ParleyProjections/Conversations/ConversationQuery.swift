@@ -53,54 +53,153 @@ extension ConversationsProjection {
     ///
     /// The counts cover every filter except the assignee type, as Chatwoot's
     /// `meta` does, so the tabs (mine, unassigned, all) show their sizes.
+    ///
+    /// One pass over the account's rows counts the matches and keeps only the
+    /// first `page × 25` in the sort's order, so a list costs one scan of its
+    /// account whatever the page, and full views are read only for the page
+    /// returned (and for label or text filters).
     public func list(account: UInt64, user: UInt64, query: ConversationQuery) -> ConversationPage {
-        let text = query.text?.lowercased().trimmingCharacters(in: .whitespaces)
-        let candidates = allConversations.filter { view in
-            guard view.accountID == account, userMaySee(user, inbox: view.inboxID, account: account) else { return false }
-            if case .only(let status) = query.status, view.status != status { return false }
-            if let inbox = query.inboxID, view.inboxID != inbox { return false }
-            if let team = query.teamID, view.teamID != team { return false }
-            if !query.labels.allSatisfy({ view.labels.contains($0.lowercased()) }) { return false }
-            if let text, !text.isEmpty {
-                return String(view.id) == text || contactText(account: account, contact: view.contactID).contains(text)
-            }
-            return true
-        }
-        let mine = candidates.filter { $0.assigneeID == user }
-        let assigned = candidates.filter { $0.assigneeID != nil }
-        let selected: [ConversationView]
-        switch query.assigneeType {
-        case .me: selected = mine
-        case .assigned: selected = assigned
-        case .unassigned: selected = candidates.filter { $0.assigneeID == nil }
-        case .all: selected = candidates
-        }
-        let sorted = selected.sorted(by: Self.order(query.sort))
+        let text = query.text.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let labels = query.labels.map { $0.lowercased() }
+        let rows = conversations.rows(of: account)
+        let pageSize = ConversationQuery.pageSize
         let pageIndex = query.page > 1 ? query.page - 1 : 0
-        let start = min(pageIndex, sorted.count / ConversationQuery.pageSize + 1) * ConversationQuery.pageSize
-        let page = start < sorted.count ? Array(sorted[start..<min(sorted.count, start + ConversationQuery.pageSize)]) : []
+        // The rows up to the end of the page asked for; none for a page past
+        // every row of the account, which is empty whatever matches.
+        let kept = pageIndex <= rows.count / pageSize ? (pageIndex + 1) * pageSize : 0
+        var first = FirstRows(capacity: kept, sort: query.sort)
+        var visibility = InboxVisibility(projection: self, user: user, account: account)
+        var mine = 0
+        var assigned = 0
+        var candidates = 0
+        for row in rows {
+            if case .only(let status) = query.status, row.status != status { continue }
+            if let inbox = query.inboxID, row.inboxID != inbox { continue }
+            if let team = query.teamID, row.teamID != team { continue }
+            guard visibility.allows(row.inboxID) else { continue }
+            if !labels.isEmpty || text != nil {
+                guard let view = conversations[Key(account: account, id: row.id)],
+                    labels.allSatisfy({ view.labels.contains($0) }),
+                    text.map({ String(view.id) == $0 || contactText(account: account, contact: view.contactID).contains($0) }) ?? true
+                else { continue }
+            }
+            candidates += 1
+            if row.assigneeID == user { mine += 1 }
+            if row.assigneeID != nil { assigned += 1 }
+            switch query.assigneeType {
+            case .me where row.assigneeID != user, .assigned where row.assigneeID == nil, .unassigned where row.assigneeID != nil:
+                continue
+            default:
+                first.offer(row)
+            }
+        }
+        let ordered = first.ordered()
+        let start = max(0, kept - pageSize)
+        let page = start < ordered.count ? ordered[start..<min(ordered.count, start + pageSize)] : []
         return ConversationPage(
-            mineCount: mine.count, assignedCount: assigned.count, unassignedCount: candidates.count - assigned.count,
-            allCount: candidates.count, conversations: page)
+            mineCount: mine, assignedCount: assigned, unassignedCount: candidates - assigned, allCount: candidates,
+            conversations: page.compactMap { conversations[Key(account: account, id: $0)] })
+    }
+}
+
+/// Whether a user may see an inbox's conversations, looked up once per inbox
+/// during a scan (administrators see every inbox).
+private struct InboxVisibility {
+    let projection: ConversationsProjection
+    let user: UInt64
+    let account: UInt64
+    let administrator: Bool
+    var known: [UInt64: Bool] = [:]
+
+    init(projection: ConversationsProjection, user: UInt64, account: UInt64) {
+        self.projection = projection
+        self.user = user
+        self.account = account
+        administrator = projection.administrators[account]?.contains(user) == true
     }
 
-    /// A total order for each sort, ties broken by id (newest first) so pages never overlap.
-    static func order(_ sort: ConversationQuery.Sort) -> (ConversationView, ConversationView) -> Bool {
+    mutating func allows(_ inbox: UInt64) -> Bool {
+        if administrator { return true }
+        if let answer = known[inbox] { return answer }
+        let answer = projection.userMaySee(user, inbox: inbox, account: account)
+        known[inbox] = answer
+        return answer
+    }
+}
+
+/// The first `capacity` rows in a sort's order, of all rows offered: a heap
+/// whose root is the last row kept, so a row after it is dropped at once.
+struct FirstRows {
+    /// A row's place in a sort: a greater key comes first. The id is part of
+    /// every key, so no two rows tie and pages never overlap.
+    struct SortKey: Comparable {
+        var major: UInt64
+        var middle: UInt64
+        var minor: UInt64
+
+        static func < (left: SortKey, right: SortKey) -> Bool {
+            (left.major, left.middle, left.minor) < (right.major, right.middle, right.minor)
+        }
+    }
+
+    let capacity: Int
+    let sort: ConversationQuery.Sort
+    private var heap: [(key: SortKey, id: UInt64)] = []
+
+    init(capacity: Int, sort: ConversationQuery.Sort) {
+        self.capacity = capacity
+        self.sort = sort
+    }
+
+    /// Newest activity first; newest created first; urgent first, then newest
+    /// activity; longest waiting first with those not waiting last. Ties go
+    /// to the newest id.
+    static func key(_ row: ConversationRow, _ sort: ConversationQuery.Sort) -> SortKey {
         switch sort {
-        case .lastActivity:
-            return { ($0.lastActivityAt, $0.id) > ($1.lastActivityAt, $1.id) }
-        case .createdAt:
-            return { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
-        case .priority:
-            return {
-                ($0.priority?.rank ?? 0, $0.lastActivityAt, $0.id) > ($1.priority?.rank ?? 0, $1.lastActivityAt, $1.id)
-            }
-        case .waitingSince:
-            return {
-                let left = $0.waitingSince ?? .max
-                let right = $1.waitingSince ?? .max
-                return left != right ? left < right : $0.id > $1.id
-            }
+        case .lastActivity: SortKey(major: row.lastActivityAt, middle: row.id, minor: 0)
+        case .createdAt: SortKey(major: row.createdAt, middle: row.id, minor: 0)
+        case .priority: SortKey(major: UInt64(row.priorityRank), middle: row.lastActivityAt, minor: row.id)
+        case .waitingSince: SortKey(major: .max - (row.waitingSince ?? .max), middle: row.id, minor: 0)
+        }
+    }
+
+    mutating func offer(_ row: ConversationRow) {
+        guard capacity > 0 else { return }
+        let key = Self.key(row, sort)
+        if heap.count < capacity {
+            heap.append((key, row.id))
+            siftUp(heap.count - 1)
+        } else if key > heap[0].key {
+            heap[0] = (key, row.id)
+            siftDown(0)
+        }
+    }
+
+    /// The ids kept, first first.
+    func ordered() -> [UInt64] {
+        heap.sorted { $0.key > $1.key }.map(\.id)
+    }
+
+    private mutating func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].key < heap[parent].key else { return }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ index: Int) {
+        var parent = index
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { return }
+            let right = left + 1
+            let smaller = right < heap.count && heap[right].key < heap[left].key ? right : left
+            guard heap[smaller].key < heap[parent].key else { return }
+            heap.swapAt(smaller, parent)
+            parent = smaller
         }
     }
 }

@@ -12,7 +12,7 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
         }
     }
 
-    private(set) var conversations: [Key: ConversationView] = [:]
+    private(set) var conversations = ConversationStore()
     private(set) var messages: [Key: [MessageIndexEntry]] = [:]
     /// Contact names and emails by account and contact, for the text query.
     private(set) var contactNames: [Key: String] = [:]
