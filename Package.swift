@@ -75,7 +75,15 @@ let package = Package(
         ),
         .target(
             name: "ParleyLoadKit",
-            dependencies: ["ParleyLog", "ParleyDomain", "ParleyProjections"],
+            dependencies: [
+                "ParleyLog",
+                "ParleyDomain",
+                "ParleyProjections",
+                "ParleyServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tools/ParleyLoadKit"
         ),
         .executableTarget(
@@ -116,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyLoadKitTests",
-            dependencies: ["ParleyLoadKit", "parley-load"]
+            dependencies: ["ParleyLoadKit", "parley-load", "parley"]
         ),
     ]
 )

@@ -9,7 +9,9 @@ struct ParleyLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley-load",
         abstract: "Load generator and benchmarks for Parley.",
-        subcommands: [LogAppend.self, LogRead.self, DomainCommands.self, Crash.self, CrashChildCommand.self])
+        subcommands: [
+            LogAppend.self, LogRead.self, DomainCommands.self, HTTPMessages.self, HTTPList.self, Crash.self, CrashChildCommand.self,
+        ])
 }
 
 /// Where a benchmark keeps its log: `--data` if given, else a scratch directory removed afterwards.

@@ -1,0 +1,149 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Chat messages over HTTP against a real `parley serve`: keep-alive
+/// connections each post a 200-byte message, wait for the answer (which
+/// comes after the fsync), and post the next, spread over many conversations.
+public struct HTTPMessageBenchmark: Sendable {
+    public struct Report: Codable, Sendable {
+        public var connections: Int
+        public var conversations: Int
+        public var durationSeconds: Double
+        public var warmupSeconds: Double
+        /// Messages answered 200 in the timed window.
+        public var requests: Int
+        public var requestsPerSecond: Double
+        public var p50Milliseconds: Double
+        public var p90Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var maxMilliseconds: Double
+        public var errors: Int
+        public var firstError: String?
+        /// CPU the server and this client used during the timed window, in
+        /// cores (1.0 is one core busy all the time).
+        public var serverCores: Double?
+        public var clientCores: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case connections, conversations, requests, errors
+            case durationSeconds = "duration_s"
+            case warmupSeconds = "warmup_s"
+            case requestsPerSecond = "requests_per_s"
+            case p50Milliseconds = "p50_ms"
+            case p90Milliseconds = "p90_ms"
+            case p99Milliseconds = "p99_ms"
+            case maxMilliseconds = "max_ms"
+            case firstError = "first_error"
+            case serverCores = "server_cores"
+            case clientCores = "client_cores"
+        }
+    }
+
+    public var connections: Int
+    public var conversations: Int
+    public var duration: Duration
+    public var warmup: Duration
+    public var payloadBytes: Int
+    public var clientThreads: Int
+
+    public init(connections: Int, conversations: Int, duration: Duration, warmup: Duration = .seconds(1), payloadBytes: Int = 200, clientThreads: Int = 1) {
+        self.connections = connections
+        self.conversations = conversations
+        self.duration = duration
+        self.warmup = warmup
+        self.payloadBytes = payloadBytes
+        self.clientThreads = clientThreads
+    }
+
+    /// Starts `parley serve` on a fresh directory under `scratch`, sets up a
+    /// workspace over HTTP, runs the load and stops the server.
+    public func run(serverExecutable: String, scratch: String, logLevel: String? = nil) async throws -> Report {
+        let server = try await HTTPServerProcess.start(
+            executable: serverExecutable, dataDirectory: scratch + "/data", logPath: scratch + "/server.log", logLevel: logLevel)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
+        do {
+            let report = try await measure(server, group: group)
+            await server.stop()
+            try await group.shutdownGracefully()
+            return report
+        } catch {
+            await server.stop()
+            try? await group.shutdownGracefully()
+            throw HarnessError.childFailed("\(error); server log: \(HTTPServerProcess.logTail(server.logPath))")
+        }
+    }
+
+    private func measure(_ server: HTTPServerProcess, group: MultiThreadedEventLoopGroup) async throws -> Report {
+        var open: [HTTPConnection] = []
+        for _ in 0..<connections { open.append(try await HTTPConnection.connect(host: server.host, port: server.port, group: group)) }
+        let connections = open
+        defer { for connection in connections { connection.channel.close(promise: nil) } }
+
+        let workspace = try await HTTPWorkspace.create(on: server, connections: connections, conversations: conversations)
+        let content = Self.content(bytes: payloadBytes)
+        let body = Array(try JSONSerialization.data(withJSONObject: ["content": content, "message_type": "outgoing"]))
+        let requests = workspace.conversationIDs.map { conversation in
+            PreparedRequest(
+                method: .POST, path: "/api/v1/accounts/\(workspace.accountID)/conversations/\(conversation)/messages",
+                host: server.address, token: workspace.accessToken, body: body)
+        }
+
+        let start = NIODeadline.now()
+        let measureFrom = start + .nanoseconds(warmup.nanoseconds)
+        let until = measureFrom + .nanoseconds(duration.nanoseconds)
+        async let cpuAtStart = Self.cpuAt(measureFrom, server: server)
+        let result = try await withThrowingTaskGroup(of: LoopResult.self) { tasks in
+            for (index, connection) in connections.enumerated() {
+                // Each connection starts at its own conversation, so concurrent
+                // messages mostly go to different conversations.
+                let rotated = Array(requests[(index % requests.count)...] + requests[..<(index % requests.count)])
+                tasks.addTask { try await HTTPLoadLoop.run(on: connection, requests: rotated, measureFrom: measureFrom, until: until) }
+            }
+            var all = LoopResult()
+            for try await result in tasks { all.merge(result) }
+            return all
+        }
+        let cpuAfter = (server: server.cpuSeconds(), client: ProcessCPU.ownSeconds())
+        let cpuBefore = try await cpuAtStart
+        let window = ((result.lastAnswer ?? until) - measureFrom).seconds
+        func cores(_ before: Double?, _ after: Double?) -> Double? {
+            guard let before, let after, window > 0 else { return nil }
+            return ((after - before) / window * 100).rounded() / 100
+        }
+        return Report(
+            connections: connections.count, conversations: workspace.conversationIDs.count, durationSeconds: window.roundedTo(3),
+            warmupSeconds: warmup.seconds, requests: result.completed,
+            requestsPerSecond: window > 0 ? (Double(result.completed) / window).rounded() : 0,
+            p50Milliseconds: result.latencies.percentileMilliseconds(0.50),
+            p90Milliseconds: result.latencies.percentileMilliseconds(0.90),
+            p99Milliseconds: result.latencies.percentileMilliseconds(0.99),
+            maxMilliseconds: result.latencies.percentileMilliseconds(1.0), errors: result.errors, firstError: result.firstError,
+            serverCores: cores(cpuBefore.server, cpuAfter.server), clientCores: cores(cpuBefore.client, cpuAfter.client))
+    }
+
+    /// CPU seconds of the server and of this process at `moment`, sampled
+    /// while the load runs.
+    static func cpuAt(_ moment: NIODeadline, server: HTTPServerProcess) async throws -> (server: Double?, client: Double?) {
+        let wait = moment - NIODeadline.now()
+        if wait > .nanoseconds(0) { try await Task.sleep(for: .nanoseconds(wait.nanoseconds)) }
+        return (server.cpuSeconds(), ProcessCPU.ownSeconds())
+    }
+
+    /// `bytes` bytes of readable ASCII text.
+    static func content(bytes: Int) -> String {
+        let sentence = "Hello, I would like to know where my order is; it was due yesterday and the tracking page says nothing. "
+        return String(String(repeating: sentence, count: bytes / sentence.utf8.count + 1).prefix(bytes))
+    }
+}
+
+extension TimeAmount {
+    var seconds: Double { Double(nanoseconds) / 1e9 }
+}
+
+extension Double {
+    func roundedTo(_ places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (self * scale).rounded() / scale
+    }
+}
