@@ -219,6 +219,7 @@ def test_another_accounts_contacts_are_not_found(workspace):
         ({"name": "A", "phone_number": "12345"}, 422),
         ({"name": "x" * 256, "email": "a@example.com"}, 422),
         ({"name": "A", "custom_attributes": ["x"]}, 400),
+        ({"name": "A", "additional_attributes": "London"}, 400),
         ({"name": "A", "inbox_id": "abc"}, 400),
         ({"name": "A", "source_id": "s-1"}, 400),
         ({"name": "A", "blocked": "no"}, 400),

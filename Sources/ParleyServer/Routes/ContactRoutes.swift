@@ -46,7 +46,9 @@ extension ParleyAPI {
             details.customAttributes.merge(attributes) { $1 }
         }
         if let blocked = try body.bool("blocked") { details.blocked = blocked }
-        body.ignore("additional_attributes", "avatar_url")
+        // Accepted as Chatwoot's clients send them, checked, and not kept.
+        _ = try body.object("additional_attributes")
+        _ = try body.string("avatar_url", maxLength: 2048)
         return details
     }
 
