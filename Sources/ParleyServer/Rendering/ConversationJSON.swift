@@ -25,7 +25,9 @@ extension JSONOut {
         let team = view.teamID.flatMap { directory.team($0, account: account) }
         let channel = directory.inbox(view.inboxID, account: account).map { $0.channelType == .api ? "Channel::Api" : "Channel::WebWidget" }
         let meta: JSONOut = [
-            "sender": conversationContact(view.contactID, account: account, directory: directory),
+            "sender": directory.contact(view.contactID, account: account).map {
+                .contact($0, directory: directory, withContactInboxes: false, showSecrets: false)
+            } ?? ["id": .uint(view.contactID)],
             "channel": .string(channel),
             "assignee": assignee.map { .agent($0, role: assigneeRole, accountID: account) } ?? nil,
             "team": team.map { .team($0, isMember: $0.members.contains(caller)) } ?? nil,
@@ -80,18 +82,6 @@ extension JSONOut {
             let message = projections.conversations.message(account: view.accountID, conversation: view.id, atOrBefore: cursor)
         else { return 0 }
         return .seconds(message.createdAt)
-    }
-
-    /// The conversation's contact, as Chatwoot's contact partial in `meta.sender`.
-    static func conversationContact(_ id: UInt64, account: UInt64, directory: DirectoryProjection) -> JSONOut {
-        guard let contact = directory.contact(id, account: account) else { return ["id": .uint(id)] }
-        let details = contact.details
-        return [
-            "additional_attributes": [:], "availability_status": "offline", "email": .string(details.email),
-            "id": .uint(contact.id), "name": .string(details.name), "phone_number": .string(details.phoneNumber),
-            "blocked": .bool(details.blocked), "identifier": .string(details.identifier), "thumbnail": "",
-            "custom_attributes": JSONOut(details.customAttributes), "created_at": .seconds(contact.createdAt),
-        ]
     }
 
     /// Chatwoot's counts for conversation lists.

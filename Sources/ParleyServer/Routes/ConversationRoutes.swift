@@ -31,7 +31,7 @@ extension ParleyAPI {
 
     /// A page of conversations and the counts, from Chatwoot's query parameters.
     private func conversationPage(_ request: Request, member: Member) throws -> ConversationPage {
-        let query = try Self.conversationQuery(QueryParameters(request), rawQuery: request.uri.query ?? "")
+        let query = try Self.conversationQuery(QueryParameters(request), request: request)
         return read { $0.conversations.list(account: member.accountID, user: member.user.id, query: query) }
     }
 
@@ -76,8 +76,9 @@ extension ParleyAPI {
     ]
 
     /// The list query from Chatwoot's parameters; a value out of range is a 400.
-    /// Labels and the search text are read form-decoded from `rawQuery`.
-    static func conversationQuery(_ parameters: QueryParameters, rawQuery: String) throws -> ConversationQuery {
+    /// Labels and the search text are read form-decoded, as clients encode them.
+    static func conversationQuery(_ parameters: QueryParameters, request: Request) throws -> ConversationQuery {
+        let rawQuery = request.uri.query ?? ""
         var query = ConversationQuery()
         if let status = try parameters.string("status", maxLength: 20), !status.isEmpty {
             if status == "all" {
@@ -99,9 +100,8 @@ extension ParleyAPI {
             throw APIError.invalid("labels", "at most \(Limits.maxLabels) labels of at most \(Limits.maxNameLength) bytes")
         }
         query.labels = labels
-        query.text = formValues("q", in: rawQuery).last
-        guard (query.text?.utf8.count ?? 0) <= 200 else { throw APIError.invalid("q", "longer than 200 bytes") }
-        query.page = try parameters.int("page", in: 1...100_000) ?? 1
+        query.text = try request.formQueryValue("q", maxLength: 200)
+        query.page = try parameters.page()
         if let sort = try parameters.string("sort_by", maxLength: 40), !sort.isEmpty {
             guard let order = conversationSorts[sort] else {
                 throw APIError.invalid("sort_by", "must be one of \(conversationSorts.keys.sorted().joined(separator: ", "))")
@@ -111,8 +111,8 @@ extension ParleyAPI {
         return query
     }
 
-    /// Every value of `key` in a query string, keys and values form-decoded
-    /// (`+` is a space, `labels%5B%5D` is `labels[]`), as HTTP clients encode them.
+    /// Every value of a repeated `key` in a query string, keys and values
+    /// form-decoded (`+` is a space, `labels%5B%5D` is `labels[]`).
     static func formValues(_ key: String, in rawQuery: String) -> [String] {
         rawQuery.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
