@@ -9,7 +9,7 @@ import pytest
 from chatwoot import ChatwootClient
 from chatwoot.exceptions import ChatwootAPIError, ChatwootNotFoundError, ChatwootValidationError
 
-from conftest import Agent, Workspace
+from conftest import Agent, Api, Workspace
 
 
 # --- setup through Chatwoot's calls (helpers shared with test_messages.py) ---
@@ -466,8 +466,6 @@ def test_another_accounts_conversation_is_not_found(desk, server, platform):
 
 
 def test_a_token_is_required(desk):
-    from conftest import Api
-
     anonymous = Api(desk.ws.server.base_url, None)
     assert_error(anonymous.get(f"{desk.ws.path}/conversations"), 401, "unauthorized")
     assert_error(Api(desk.ws.server.base_url, "bogus").get(desk.url(1)), 401, "unauthorized")

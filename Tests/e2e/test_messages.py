@@ -8,7 +8,7 @@ import pytest
 from chatwoot.exceptions import ChatwootAPIError, ChatwootNotFoundError
 
 from conftest import Api, Server
-from test_conversations import assert_error, make_desk, new_workspace
+from test_conversations import assert_error, make_desk, new_workspace, set_inbox_members
 
 
 @pytest.fixture
@@ -157,8 +157,6 @@ def test_editing_a_message(desk):
     assert desk.ws.admin.api.get(desk.url(conversation)).json()["messages"][0]["content"] == "typo here"
     # Another agent may not edit it; an administrator may.
     other = ws.new_user("agent", name="Bea")
-    from test_conversations import set_inbox_members
-
     set_inbox_members(ws, desk.inbox, [desk.agent.id, other.id])
     assert_error(other.api.patch(f"{ws.path}/messages/{sent['id']}", json={"content": "mine now"}), 403, "forbidden")
     admin_edit = ws.admin.api.patch(f"{ws.path}/messages/{sent['id']}", json={"content": "fixed by admin"})

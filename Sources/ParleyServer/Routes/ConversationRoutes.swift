@@ -92,7 +92,7 @@ extension ParleyAPI {
         query.assigneeType = try parameters.value("assignee_type", as: ConversationQuery.AssigneeType.self) ?? .all
         query.inboxID = try parameters.id("inbox_id")
         query.teamID = try parameters.id("team_id")
-        let labels = (formValues("labels[]", in: rawQuery) + formValues("labels", in: rawQuery))
+        let labels = (try formValues("labels[]", in: rawQuery) + formValues("labels", in: rawQuery))
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
@@ -113,13 +113,18 @@ extension ParleyAPI {
 
     /// Every value of a repeated `key` in a query string, keys and values
     /// form-decoded (`+` is a space, `labels%5B%5D` is `labels[]`).
-    static func formValues(_ key: String, in rawQuery: String) -> [String] {
-        rawQuery.split(separator: "&").compactMap { pair in
+    static func formValues(_ key: String, in rawQuery: String) throws -> [String] {
+        let decode = { (text: Substring) in text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+        var values: [String] = []
+        for pair in rawQuery.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (text: Substring) in text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decode(parts[0]), name == key else { return nil }
-            return parts.count > 1 ? decode(parts[1]) : ""
+            guard decode(parts[0]) == key else { continue }
+            guard let value = decode(parts.count > 1 ? parts[1] : "") else {
+                throw APIError.invalid(key, "is not valid percent-encoded UTF-8")
+            }
+            values.append(value)
         }
+        return values
     }
 
     // MARK: Creating
@@ -189,7 +194,9 @@ extension ParleyAPI {
                 guard directory.inbox(inbox, account: member.accountID) != nil,
                     let contact = directory.contact(inbox: inbox, sourceID: sourceID)
                 else { continue }
-                guard contactID == nil || contactID == contact.id else { throw APIError(.conflict, code: "conflict", message: "source id \(sourceID) belongs to another contact") }
+                guard contactID == nil || contactID == contact.id else {
+                    throw APIError(.conflict, code: "conflict", message: "source id \(sourceID) belongs to another contact")
+                }
                 return (inbox, contact.id, sourceID)
             }
             throw APIError.notFound("contact inbox \(sourceID)")

@@ -41,7 +41,8 @@ extension ParleyAPI {
                 ("contact", directory.contact(view.contactID, account: member.accountID).map(JSONOut.contactSender) ?? nil),
             ]
             if let assignee = view.assigneeID.flatMap({ directory.user($0) }) { meta.append(("assignee", .userSender(assignee))) }
-            meta.append(("agent_last_seen_at", .lastSeen(view, participant: Participant(type: .user, id: member.user.id), projections: projections)))
+            let caller = Participant(type: .user, id: member.user.id)
+            meta.append(("agent_last_seen_at", .lastSeen(view, participant: caller, projections: projections)))
             var assigneeSeen: JSONOut = 0
             if let assignee = view.assigneeID {
                 assigneeSeen = .lastSeen(view, participant: Participant(type: .user, id: assignee), projections: projections)
