@@ -1,6 +1,3 @@
-import HTTPTypes
-import Hummingbird
-import NIOCore
 import ParleyDomain
 import ParleyProjections
 import Testing
@@ -12,10 +9,7 @@ import Testing
 /// number, priorities, and the idempotency key an `echo_id` stands for.
 @Suite struct ConversationParametersTests {
     private func query(_ text: String) throws -> ConversationQuery {
-        let request = Request(
-            head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: "/conversations?\(text)"),
-            body: RequestBody(buffer: ByteBuffer()))
-        return try ParleyAPI.conversationQuery(QueryParameters(request), request: request)
+        try ParleyAPI.conversationQuery(QueryParameters(query: text))
     }
 
     @Test func listParametersMapToTheQuery() throws {

@@ -31,7 +31,7 @@ extension ParleyAPI {
 
     /// A page of conversations and the counts, from Chatwoot's query parameters.
     private func conversationPage(_ request: Request, member: Member) throws -> ConversationPage {
-        let query = try Self.conversationQuery(QueryParameters(request), request: request)
+        let query = try Self.conversationQuery(QueryParameters(request))
         return read { $0.conversations.list(account: member.accountID, user: member.user.id, query: query) }
     }
 
@@ -76,9 +76,8 @@ extension ParleyAPI {
     ]
 
     /// The list query from Chatwoot's parameters; a value out of range is a 400.
-    /// Labels and the search text are read form-decoded, as clients encode them.
-    static func conversationQuery(_ parameters: QueryParameters, request: Request) throws -> ConversationQuery {
-        let rawQuery = request.uri.query ?? ""
+    /// Labels come repeated (`labels[]=a&labels[]=b`) or comma-separated (`labels=a,b`).
+    static func conversationQuery(_ parameters: QueryParameters) throws -> ConversationQuery {
         var query = ConversationQuery()
         if let status = try parameters.string("status", maxLength: 20), !status.isEmpty {
             if status == "all" {
@@ -92,7 +91,7 @@ extension ParleyAPI {
         query.assigneeType = try parameters.value("assignee_type", as: ConversationQuery.AssigneeType.self) ?? .all
         query.inboxID = try parameters.id("inbox_id")
         query.teamID = try parameters.id("team_id")
-        let labels = (try formValues("labels[]", in: rawQuery) + formValues("labels", in: rawQuery))
+        let labels = (try parameters.strings("labels[]", maxLength: 10_000) + parameters.strings("labels", maxLength: 10_000))
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
@@ -100,7 +99,7 @@ extension ParleyAPI {
             throw APIError.invalid("labels", "at most \(Limits.maxLabels) labels of at most \(Limits.maxNameLength) bytes")
         }
         query.labels = labels
-        query.text = try request.formQueryValue("q", maxLength: 200)
+        query.text = try parameters.string("q", maxLength: 200)
         query.page = try parameters.page()
         if let sort = try parameters.string("sort_by", maxLength: 40), !sort.isEmpty {
             guard let order = conversationSorts[sort] else {
@@ -109,22 +108,6 @@ extension ParleyAPI {
             query.sort = order
         }
         return query
-    }
-
-    /// Every value of a repeated `key` in a query string, keys and values
-    /// form-decoded (`+` is a space, `labels%5B%5D` is `labels[]`).
-    static func formValues(_ key: String, in rawQuery: String) throws -> [String] {
-        let decode = { (text: Substring) in text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-        var values: [String] = []
-        for pair in rawQuery.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard decode(parts[0]) == key else { continue }
-            guard let value = decode(parts.count > 1 ? parts[1] : "") else {
-                throw APIError.invalid(key, "is not valid percent-encoded UTF-8")
-            }
-            values.append(value)
-        }
-        return values
     }
 
     // MARK: Creating
