@@ -375,7 +375,17 @@ def test_assignments_answer_with_the_agent_or_the_team(desk):
     assert api.get(desk.url(conversation)).json()["meta"]["assignee"] is None
     assert api.post(desk.url(conversation, "/assignments"), json={}).json() is None
     assert_error(api.post(desk.url(conversation, "/assignments"), json={"team_id": 424242}), 404, "not_found")
+    r = api.post(f"{desk.ws.path}/teams", json={"name": "Billing", "description": "Money matters"})
+    assert r.status_code == 200, r.text
+    team_id = r.json()["id"]
+    team = api.post(desk.url(conversation, "/assignments"), json={"team_id": team_id}).json()
+    assert team["id"] == team_id and team["name"] == "Billing" and team["account_id"] == desk.ws.account_id
+    shown = api.get(desk.url(conversation)).json()
+    assert shown["meta"]["team"]["id"] == team_id
+    in_team = api.get(f"{desk.ws.path}/conversations", params={"team_id": team_id}).json()["data"]["payload"]
+    assert [c["id"] for c in in_team] == [conversation]
     assert api.post(desk.url(conversation, "/assignments"), json={"team_id": None}).json() is None
+    assert api.get(desk.url(conversation)).json()["meta"]["team"] is None
 
 
 def test_labels_replace_the_set(desk):
