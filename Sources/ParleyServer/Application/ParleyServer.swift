@@ -79,6 +79,8 @@ extension ParleyAPI {
         router.add(middleware: ErrorMiddleware())
         addOperationsRoutes(to: router, registry: registry)
         addPlatformRoutes(to: router)
+        addDirectoryRoutes(to: router)
+        addConversationRoutes(to: router)
         return router
     }
 }
