@@ -162,8 +162,9 @@ public struct HTTPListBenchmark: Sendable {
 
     /// One account, its administrator, an API inbox and `conversations`
     /// conversations with a contact each (every seventh assigned to the
-    /// administrator), written through the ledger by concurrent callers; then
-    /// the same list queries in-process, and a clean close.
+    /// administrator, one in twenty with a later reply), written through the
+    /// ledger by concurrent callers; then the same list queries in-process,
+    /// and a clean close.
     func seed(at path: String) async throws -> Seeded {
         let ledger = try await CommandLedger.open(at: path)
         do {
@@ -196,21 +197,39 @@ public struct HTTPListBenchmark: Sendable {
 
         let callers = seedCallers
         let total = conversations
+        let created = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    var created: [UInt64] = []
+                    for n in stride(from: caller, to: total, by: callers) {
+                        let contact = try await run(
+                            account, .user(admin), .createContact(details: ContactDetails(name: "Visitor \(n)", email: "visitor\(n)@load.test"), inbox: nil))
+                        guard let contactID = contact.lazy.compactMap({ if case .contactCreated(let e) = $0.body { e.contactID } else { nil } }).first
+                        else { throw HarnessError.childFailed("seeding: contact \(n) not created") }
+                        let conversation = try await run(
+                            account, .user(admin),
+                            .createConversation(NewConversation(inboxID: inbox.inboxID, contactID: contactID, sourceID: "visitor-\(n)")))
+                        guard let conversationID = conversation.lazy.compactMap({ if case .conversationCreated(let e) = $0.body { e.conversationID } else { nil } }).first
+                        else { throw HarnessError.childFailed("seeding: conversation \(n) not created") }
+                        if n % 7 == 0 {
+                            _ = try await run(account, .user(admin), .assign(conversationID: conversationID, assigneeID: admin))
+                        }
+                        created.append(conversationID)
+                    }
+                    return created
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        // A reply in one conversation of twenty, picked at random, so the
+        // newest activity is not simply the newest conversations.
+        let touched = Array(created.shuffled().prefix(created.count / 20))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for caller in 0..<callers {
                 group.addTask {
-                    for n in stride(from: caller, to: total, by: callers) {
-                        guard case .contactCreated(let contact)? = try await run(
-                            account, .user(admin), .createContact(details: ContactDetails(name: "Visitor \(n)", email: "visitor\(n)@load.test"), inbox: nil)
-                        ).first?.body,
-                            case .conversationCreated(let conversation)? = try await run(
-                                account, .user(admin),
-                                .createConversation(NewConversation(inboxID: inbox.inboxID, contactID: contact.contactID, sourceID: "visitor-\(n)"))
-                            ).first?.body
-                        else { throw HarnessError.childFailed("seeding: conversation \(n) not created") }
-                        if n % 7 == 0 {
-                            _ = try await run(account, .user(admin), .assign(conversationID: conversation.conversationID, assigneeID: admin))
-                        }
+                    for conversation in stride(from: caller, to: touched.count, by: callers).map({ touched[$0] }) {
+                        _ = try await run(
+                            account, .user(admin), .sendMessage(conversationID: conversation, message: NewMessage(content: "Any news on this?")))
                     }
                 }
             }

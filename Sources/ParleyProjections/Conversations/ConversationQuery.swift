@@ -72,7 +72,9 @@ extension ConversationsProjection {
         var mine = 0
         var assigned = 0
         var candidates = 0
-        for row in rows {
+        // Newest conversations first: activity mostly follows creation, so the
+        // first rows fill the page and most later ones are dropped at once.
+        for row in rows.reversed() {
             if case .only(let status) = query.status, row.status != status { continue }
             if let inbox = query.inboxID, row.inboxID != inbox { continue }
             if let team = query.teamID, row.teamID != team { continue }
@@ -99,6 +101,13 @@ extension ConversationsProjection {
         return ConversationPage(
             mineCount: mine, assignedCount: assigned, unassignedCount: candidates - assigned, allCount: candidates,
             conversations: page.compactMap { conversations[Key(account: account, id: $0)] })
+    }
+}
+
+extension ConversationsProjection {
+    /// `sort`'s order as a comparison of views: the one lists page by.
+    static func order(_ sort: ConversationQuery.Sort) -> (ConversationView, ConversationView) -> Bool {
+        { FirstRows.key(ConversationRow($0), sort) > FirstRows.key(ConversationRow($1), sort) }
     }
 }
 
@@ -181,25 +190,29 @@ struct FirstRows {
     }
 
     private mutating func siftUp(_ index: Int) {
-        var child = index
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].key < heap[parent].key else { return }
-            heap.swapAt(child, parent)
-            child = parent
+        let moving = heap[index]
+        var hole = index
+        while hole > 0 {
+            let parent = (hole - 1) / 2
+            guard moving.key < heap[parent].key else { break }
+            heap[hole] = heap[parent]
+            hole = parent
         }
+        heap[hole] = moving
     }
 
     private mutating func siftDown(_ index: Int) {
-        var parent = index
+        let moving = heap[index]
+        var hole = index
         while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { return }
+            let left = 2 * hole + 1
+            guard left < heap.count else { break }
             let right = left + 1
             let smaller = right < heap.count && heap[right].key < heap[left].key ? right : left
-            guard heap[smaller].key < heap[parent].key else { return }
-            heap.swapAt(smaller, parent)
-            parent = smaller
+            guard heap[smaller].key < moving.key else { break }
+            heap[hole] = heap[smaller]
+            hole = smaller
         }
+        heap[hole] = moving
     }
 }

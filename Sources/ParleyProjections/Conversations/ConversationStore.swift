@@ -30,7 +30,8 @@ struct ConversationStore: Sendable, Hashable, Codable, Sequence {
 
     var values: Dictionary<Key, ConversationView>.Values { views.values }
 
-    /// The rows of one account's conversations, in no particular order.
+    /// The rows of one account's conversations in the order they were created
+    /// (a removal moves the last row into the gap).
     func rows(of account: UInt64) -> [ConversationRow] {
         rowsByAccount[account]?.rows ?? []
     }
@@ -47,9 +48,11 @@ struct ConversationStore: Sendable, Hashable, Codable, Sequence {
         hasher.combine(views)
     }
 
+    /// Rows go in in id order, as they were created, whatever order the
+    /// encoding had.
     init(from decoder: any Decoder) throws {
         self.init()
-        for (key, view) in try [Key: ConversationView](from: decoder) { self[key] = view }
+        for (key, view) in try [Key: ConversationView](from: decoder).sorted(by: { $0.key < $1.key }) { self[key] = view }
     }
 
     func encode(to encoder: any Encoder) throws {
