@@ -24,6 +24,11 @@ public struct HTTPMessageBenchmark: Sendable {
         /// cores (1.0 is one core busy all the time).
         public var serverCores: Double?
         public var clientCores: Double?
+        /// Group commits in the timed window: how many, their mean fsync time,
+        /// and the entries each made durable (a message is one entry).
+        public var fsyncs: Int
+        public var fsyncMilliseconds: Double?
+        public var entriesPerFsync: Double?
 
         enum CodingKeys: String, CodingKey {
             case connections, conversations, requests, errors
@@ -37,6 +42,9 @@ public struct HTTPMessageBenchmark: Sendable {
             case firstError = "first_error"
             case serverCores = "server_cores"
             case clientCores = "client_cores"
+            case fsyncs
+            case fsyncMilliseconds = "fsync_ms"
+            case entriesPerFsync = "entries_per_fsync"
         }
     }
 
@@ -78,7 +86,8 @@ public struct HTTPMessageBenchmark: Sendable {
         var open: [HTTPConnection] = []
         for _ in 0..<connections { open.append(try await HTTPConnection.connect(host: server.host, port: server.port, group: group)) }
         let connections = open
-        defer { for connection in connections { connection.channel.close(promise: nil) } }
+        let scraper = try await HTTPConnection.connect(host: server.host, port: server.port, group: group)
+        defer { for connection in connections + [scraper] { connection.channel.close(promise: nil) } }
 
         let workspace = try await HTTPWorkspace.create(on: server, connections: connections, conversations: conversations)
         let content = Self.content(bytes: payloadBytes)
@@ -92,7 +101,7 @@ public struct HTTPMessageBenchmark: Sendable {
         let start = NIODeadline.now()
         let measureFrom = start + .nanoseconds(warmup.nanoseconds)
         let until = measureFrom + .nanoseconds(duration.nanoseconds)
-        async let cpuAtStart = Self.cpuAt(measureFrom, server: server)
+        async let atStart = Self.sample(at: measureFrom, server: server, scraper: scraper)
         let result = try await withThrowingTaskGroup(of: LoopResult.self) { tasks in
             for (index, connection) in connections.enumerated() {
                 // Each connection starts at its own conversation, so concurrent
@@ -105,7 +114,8 @@ public struct HTTPMessageBenchmark: Sendable {
             return all
         }
         let cpuAfter = (server: server.cpuSeconds(), client: ProcessCPU.ownSeconds())
-        let cpuBefore = try await cpuAtStart
+        let before = try await atStart
+        let commits = try await HTTPServerMetrics.scrape(scraper, host: server.address).since(before.metrics)
         let window = ((result.lastAnswer ?? until) - measureFrom).seconds
         func cores(_ before: Double?, _ after: Double?) -> Double? {
             guard let before, let after, window > 0 else { return nil }
@@ -119,15 +129,19 @@ public struct HTTPMessageBenchmark: Sendable {
             p90Milliseconds: result.latencies.percentileMilliseconds(0.90),
             p99Milliseconds: result.latencies.percentileMilliseconds(0.99),
             maxMilliseconds: result.latencies.percentileMilliseconds(1.0), errors: result.errors, firstError: result.firstError,
-            serverCores: cores(cpuBefore.server, cpuAfter.server), clientCores: cores(cpuBefore.client, cpuAfter.client))
+            serverCores: cores(before.serverCPU, cpuAfter.server), clientCores: cores(before.clientCPU, cpuAfter.client),
+            fsyncs: commits.fsyncs, fsyncMilliseconds: commits.meanFsyncMilliseconds, entriesPerFsync: commits.entriesPerFsync)
     }
 
-    /// CPU seconds of the server and of this process at `moment`, sampled
-    /// while the load runs.
-    static func cpuAt(_ moment: NIODeadline, server: HTTPServerProcess) async throws -> (server: Double?, client: Double?) {
+    /// CPU seconds of the server and of this process, and the server's
+    /// metrics, at `moment`, sampled while the load runs.
+    static func sample(
+        at moment: NIODeadline, server: HTTPServerProcess, scraper: HTTPConnection
+    ) async throws -> (serverCPU: Double?, clientCPU: Double?, metrics: HTTPServerMetrics) {
         let wait = moment - NIODeadline.now()
         if wait > .nanoseconds(0) { try await Task.sleep(for: .nanoseconds(wait.nanoseconds)) }
-        return (server.cpuSeconds(), ProcessCPU.ownSeconds())
+        let cpu = (server.cpuSeconds(), ProcessCPU.ownSeconds())
+        return (cpu.0, cpu.1, try await HTTPServerMetrics.scrape(scraper, host: server.address))
     }
 
     /// `bytes` bytes of readable ASCII text.

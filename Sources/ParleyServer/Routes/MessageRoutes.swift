@@ -73,12 +73,19 @@ extension ParleyAPI {
             content: content, messageType: type, isPrivate: isPrivate, contentType: contentType, contentAttributes: attributes,
             echoID: echo)
         let outcome = try await execute(member.command(.sendMessage(conversationID: view.id, message: message)), idempotencyKey: key)
-        let sent = outcome.events.lazy.compactMap { stored -> UInt64? in
-            if case .messageCreated(let created) = stored.event.body { return created.messageID }
+        let sent = outcome.events.lazy.compactMap { stored -> (created: MessageCreated, at: UInt64)? in
+            if case .messageCreated(let created) = stored.event.body { return (created, stored.entry.timestamp) }
             return nil
         }.last
         guard let sent else { throw APIError.notFound("message") }
-        return JSONResponse(renderMessages([try await loadMessage(sent, for: member)])[0])
+        // A retry answers with the message as it stands now (it may have been
+        // edited since); a new message is rendered from the event just
+        // stored, without reading it back from the log.
+        let state =
+            outcome.deduplicated
+            ? try await loadMessage(sent.created.messageID, for: member)
+            : MessageState(accountID: member.accountID, inboxID: view.inboxID, created: sent.created, createdAt: sent.at, edit: nil, deleted: false)
+        return JSONResponse(renderMessages([state])[0])
     }
 
     /// The idempotency key an `echo_id` stands for: scoped by conversation, so
