@@ -79,6 +79,9 @@ extension ParleyAPI {
         router.add(middleware: ErrorMiddleware())
         addOperationsRoutes(to: router, registry: registry)
         addPlatformRoutes(to: router)
+        addPublicRoutes(to: router)
+        addReportRoutes(to: router)
+        addEventRoutes(to: router)
         return router
     }
 }
