@@ -29,11 +29,16 @@ def parley_binary() -> Path:
 class Server:
     """A running `parley serve`; `stop()` sends SIGTERM and waits for exit 0."""
 
-    def __init__(self, data_dir: str, platform_token: str, extra_env: dict | None = None):
+    def __init__(self, data_dir: str, platform_token: str | None, extra_env: dict | None = None):
         self.data_dir = data_dir
         self.platform_token = platform_token
-        env = dict(os.environ, PARLEY_PLATFORM_TOKEN=platform_token, PARLEY_LOG_LEVEL="warning")
+        env = dict(os.environ, PARLEY_LOG_LEVEL="warning")
+        env.pop("PARLEY_PLATFORM_TOKEN", None)
+        if platform_token is not None:
+            env["PARLEY_PLATFORM_TOKEN"] = platform_token
         env.update(extra_env or {})
+        # What the server printed before it listened (the first start's token notice).
+        self.banner = ""
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [str(parley_binary()), "serve", "--data", data_dir, "--host", "127.0.0.1", "--port", "0"],
@@ -45,6 +50,7 @@ class Server:
             line = self.process.stdout.readline()
             if not line:
                 break
+            self.banner += line
             match = re.search(r"listening on (http://[0-9.]+:\d+)", line)
             if match:
                 self.base_url = match.group(1)

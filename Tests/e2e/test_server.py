@@ -1,5 +1,7 @@
 """The running server: health, readiness, metrics, errors and shutdown."""
 
+import json
+import re
 import signal
 
 import requests
@@ -48,3 +50,47 @@ def test_sigterm_drains_and_exits_zero_and_data_survives(tmp_path):
         assert r.json()["name"] == "Durable"
     finally:
         assert again.stop() == 0
+
+
+def test_first_start_generates_a_platform_token_and_prints_it_once(tmp_path):
+    first = Server(str(tmp_path / "data"), None)
+    match = re.search(r"Platform token \(shown once[^)]*\): ([0-9a-f]{48})", first.banner)
+    assert match, first.banner
+    token = match.group(1)
+    assert Api(first.base_url, token).post("/platform/api/v1/accounts", json={"name": "Boot"}).status_code == 200
+    assert first.stop() == 0
+    stored = (tmp_path / "data" / "parley-server.json").read_text()
+    assert token not in stored
+    second = Server(str(tmp_path / "data"), None)
+    try:
+        assert "Platform token" not in second.banner
+        assert Api(second.base_url, token).get("/platform/api/v1/accounts/1").json()["name"] == "Boot"
+    finally:
+        assert second.stop() == 0
+
+
+def test_an_oversized_body_is_refused_with_413_and_nothing_is_written(server, platform):
+    before = requests.get(server.base_url + "/readyz").json()["head"]
+    r = platform.post("/platform/api/v1/accounts", data=b'{"name":"' + b"x" * (1 << 20) + b'"}')
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "body_too_large"
+    assert requests.get(server.base_url + "/readyz").json()["head"] == before
+
+
+def test_metrics_cover_the_log_and_projection_lag(server, platform):
+    platform.post("/platform/api/v1/accounts", json={"name": "Metered"})
+    text = requests.get(server.base_url + "/metrics").text
+    for name in ("parley_log_appended_entries_total", "parley_log_group_entries", "parley_log_fsync_seconds",
+                 "parley_projection_lag_events", "http_server_request_duration"):
+        assert name in text, name
+
+
+def test_logs_are_json_lines_with_a_request_id(tmp_path):
+    srv = Server(str(tmp_path / "data"), "platform-token-for-log-test", {"PARLEY_LOG_LEVEL": "info"})
+    r = requests.get(srv.base_url + "/healthz")
+    assert srv.stop() == 0
+    srv.stderr.seek(0)
+    records = [json.loads(line) for line in srv.stderr.read().decode().splitlines() if line.strip()]
+    requests_logged = [rec for rec in records if rec.get("message") == "request" and rec.get("path") == "/healthz"]
+    assert requests_logged and requests_logged[0]["request_id"] == r.headers["X-Request-Id"]
+    assert requests_logged[0]["status"] == "200"

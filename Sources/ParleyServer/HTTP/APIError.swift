@@ -56,7 +56,12 @@ extension APIError {
         case let error as DomainError:
             self.init(Self.status(of: error), code: error.code, message: error.description)
         case let error as LogError:
-            self.init(Self.status(of: error), code: error.code, message: error.description)
+            let status = Self.status(of: error)
+            // Storage trouble is logged in full; the client learns only that it may retry.
+            let message =
+                status == .serviceUnavailable
+                ? "storage is unavailable; retrying with the same Idempotency-Key is safe" : error.description
+            self.init(status, code: error.code, message: message)
         case let error as LedgerError:
             self.init(.serviceUnavailable, code: error.code, message: error.description)
         case let error as ReportError:
