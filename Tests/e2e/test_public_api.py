@@ -202,6 +202,19 @@ def test_contact_creation_retried_with_its_key_returns_the_same_contact(workspac
     assert again.json() == first.json()
     assert account_head(workspace) == head
 
+    # A proven identifier is known by the time of the retry: still the same answer.
+    proof = {"identifier": "crm-1", "identifier_hash": identifier_hash(inbox, "crm-1")}
+    key = str(uuid.uuid4())
+    first = widget.api.post(f"{widget.base}/contacts", json=proof, headers={"Idempotency-Key": key})
+    again = widget.api.post(f"{widget.base}/contacts", json=proof, headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    # The key belongs to that creation: another inbox cannot replay it.
+    other = public(workspace, make_inbox(workspace, name="Other"))
+    replay = other.api.post(f"{other.base}/contacts", json={"name": "Replay"}, headers={"Idempotency-Key": key})
+    assert replay.status_code == 409, replay.text
+    assert first.json()["source_id"] not in replay.text
+
     short = widget.api.post(f"{widget.base}/contacts", json={"name": "x"}, headers={"Idempotency-Key": "k1"})
     assert short.status_code == 400
     assert short.json()["error"]["code"] == "invalid_argument"

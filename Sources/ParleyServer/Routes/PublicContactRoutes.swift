@@ -30,6 +30,10 @@ extension ParleyAPI {
 
         let key = try publicCreationKey(request)
         let sourceID = secretSource(key: key, scope: "public/contacts/\(inbox.id)").make("source_id")
+        // A retry of a creation that went through: its key made this very source id.
+        if key != nil, let created = read({ $0.directory.contact(inbox: inbox.id, sourceID: sourceID) }) {
+            return JSONResponse(publicContactJSON(created, sourceID: sourceID))
+        }
         let source = InboxSource(inboxID: inbox.id, sourceID: sourceID)
         let known = proven.flatMap { identifier in
             read { $0.directory.contacts(account: inbox.accountID).first { $0.details.identifier == identifier } }
@@ -51,6 +55,9 @@ extension ParleyAPI {
         guard let created = outcome.events.lazy.compactMap(\.contactInbox).first,
             let contact = read({ $0.directory.contact(created.contactID, account: inbox.accountID) })
         else { throw APIError.notFound("contact") }
+        guard created.inboxID == inbox.id else {
+            throw APIError(.conflict, code: "conflict", message: "the Idempotency-Key was used for a contact of another inbox")
+        }
         return JSONResponse(publicContactJSON(contact, sourceID: created.sourceID))
     }
 
