@@ -20,6 +20,9 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
     private(set) var contacts: [UInt64: ContactView] = [:]
     /// Contact ids by inbox and source id.
     private(set) var contactsBySource: [InboxSource: UInt64] = [:]
+    /// Contact ids of each account, oldest first, so listing an account's
+    /// contacts does not walk every tenant's.
+    private(set) var contactIDsByAccount: [UInt64: [UInt64]] = [:]
 
     public init() {}
 
@@ -77,12 +80,18 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
             webhooks[e.webhookID] = nil
         case .contactCreated(let e):
             contacts[e.contactID] = ContactView(accountID: account, id: e.contactID, details: e.details, createdAt: time)
+            contactIDsByAccount[account, default: []].append(e.contactID)
         case .contactUpdated(let e):
             contacts[e.contactID]?.details = e.details
         case .contactInboxCreated(let e):
             let source = InboxSource(inboxID: e.inboxID, sourceID: e.sourceID)
             contacts[e.contactID]?.contactInboxes.append(source)
             contactsBySource[source] = e.contactID
+        case .messageCreated(let e):
+            // As Chatwoot's, a contact's last activity is its latest message.
+            if let sender = e.sender, sender.type == .contact, contacts[sender.id]?.accountID == account {
+                contacts[sender.id]?.lastActivityAt = time
+            }
         default:
             break
         }
@@ -159,7 +168,22 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
 
     /// Contacts of `account`, newest first.
     public func contacts(account: UInt64) -> [ContactView] {
-        contacts.values.filter { $0.accountID == account }.sorted { $0.id > $1.id }
+        (contactIDsByAccount[account] ?? []).reversed().compactMap { contacts[$0] }
+    }
+
+    /// Contacts of `account` that `query` finds, newest first, as Chatwoot's
+    /// contact search: a case-insensitive substring of the name, email or
+    /// phone number, a case-sensitive substring of the identifier, or the id.
+    public func contacts(account: UInt64, matching query: String) -> [ContactView] {
+        let folded = query.lowercased()
+        let id = UInt64(query)
+        return contacts(account: account).filter { contact in
+            let details = contact.details
+            return contact.id == id || details.name.lowercased().contains(folded)
+                || (details.email?.lowercased().contains(folded) ?? false)
+                || (details.phoneNumber?.lowercased().contains(folded) ?? false)
+                || (details.identifier?.contains(query) ?? false)
+        }
     }
 }
 

@@ -70,4 +70,6 @@ public struct ContactView: Sendable, Hashable, Codable {
     public var createdAt: UInt64
     /// The inboxes the contact can be reached through, in the order they were added.
     public var contactInboxes: [InboxSource] = []
+    /// When the contact last sent a message; nil before its first.
+    public var lastActivityAt: UInt64?
 }

@@ -79,6 +79,7 @@ extension ParleyAPI {
         router.add(middleware: ErrorMiddleware())
         addOperationsRoutes(to: router, registry: registry)
         addPlatformRoutes(to: router)
+        addDirectoryRoutes(to: router)
         addPublicRoutes(to: router)
         addReportRoutes(to: router)
         addEventRoutes(to: router)

@@ -2,7 +2,8 @@ import ParleyDomain
 import ParleyProjections
 
 // Chatwoot's JSON for accounts, users, agents, inboxes, teams, labels,
-// canned responses and webhooks.
+// canned responses, webhooks and audit entries: the keys of its jbuilder
+// views, and what the SDK's pydantic types require.
 
 extension JSONOut {
     static func account(_ account: AccountView) -> JSONOut {
@@ -24,12 +25,13 @@ extension JSONOut {
         return .object(members)
     }
 
-    /// A user as an agent of an account.
+    /// A user as an agent of an account (Chatwoot's `_agent` partial). Never a token.
     static func agent(_ user: UserView, role: Role, accountID: UInt64) -> JSONOut {
         [
-            "id": .uint(user.id), "account_id": .uint(accountID), "availability_status": .string(user.availability.rawValue),
-            "auto_offline": true, "confirmed": true, "email": .string(user.email), "available_name": .string(user.name),
-            "name": .string(user.name), "role": .string(role.rawValue), "thumbnail": "", "avatar_url": "", "type": "User",
+            "id": .uint(user.id), "account_id": .uint(accountID),
+            "availability_status": .string(user.availability.rawValue), "auto_offline": true, "confirmed": true,
+            "email": .string(user.email), "provider": "email", "available_name": .string(user.name),
+            "name": .string(user.name), "role": .string(role.rawValue), "thumbnail": "",
         ]
     }
 
@@ -37,22 +39,29 @@ extension JSONOut {
         ["account_id": .uint(accountID), "user_id": .uint(userID), "role": .string(role.rawValue)]
     }
 
-    /// An inbox; the HMAC secret only for administrators.
+    /// An inbox as Chatwoot's `_inbox` partial shows an API or web widget
+    /// channel. The HMAC token only for administrators; the identifier
+    /// contacts use is `inbox_identifier` (and `website_token` for widgets).
     static func inbox(_ inbox: InboxView, showSecrets: Bool) -> JSONOut {
         let settings = inbox.settings
-        return [
-            "id": .uint(inbox.id), "account_id": .uint(inbox.accountID), "name": .string(settings.name),
-            "channel_id": .uint(inbox.id),
-            "channel_type": .string(inbox.channelType == .api ? "Channel::Api" : "Channel::WebWidget"),
-            "inbox_identifier": .string(inbox.inboxIdentifier),
-            "greeting_enabled": .bool(settings.greetingEnabled), "greeting_message": .string(settings.greetingMessage),
-            "out_of_office_message": .string(settings.outOfOfficeMessage),
-            "working_hours_enabled": .bool(settings.workingHoursEnabled),
-            "working_hours": .array(settings.workingHours.map(workingHours)),
-            "timezone": .string(settings.timezone), "hmac_mandatory": .bool(settings.hmacMandatory),
-            "hmac_token": showSecrets ? .string(inbox.hmacToken) : nil,
-            "enable_auto_assignment": true, "allow_messages_after_resolved": true, "avatar_url": "",
+        let isWidget = inbox.channelType == .webWidget
+        var members: [(String, JSONOut)] = [
+            ("id", .uint(inbox.id)), ("account_id", .uint(inbox.accountID)), ("avatar_url", ""),
+            ("channel_id", .uint(inbox.id)), ("name", .string(settings.name)),
+            ("channel_type", .string(isWidget ? "Channel::WebWidget" : "Channel::Api")),
+            ("greeting_enabled", .bool(settings.greetingEnabled)), ("greeting_message", .string(settings.greetingMessage)),
+            ("working_hours_enabled", .bool(settings.workingHoursEnabled)), ("enable_email_collect", true),
+            ("csat_survey_enabled", false), ("enable_auto_assignment", true),
+            ("out_of_office_message", .string(settings.outOfOfficeMessage)),
+            ("working_hours", .array(settings.workingHours.map(workingHours))), ("timezone", .string(settings.timezone)),
+            ("allow_messages_after_resolved", true), ("lock_to_single_conversation", false),
+            ("widget_color", nil), ("website_url", nil), ("hmac_mandatory", .bool(settings.hmacMandatory)),
+            ("welcome_title", nil), ("welcome_tagline", nil), ("web_widget_script", nil),
+            ("website_token", isWidget ? .string(inbox.inboxIdentifier) : nil), ("reply_time", nil),
+            ("webhook_url", nil), ("inbox_identifier", .string(inbox.inboxIdentifier)), ("provider", nil),
         ]
+        if showSecrets { members.append(("hmac_token", .string(inbox.hmacToken))) }
+        return .object(members)
     }
 
     static func workingHours(_ hours: WorkingHours) -> JSONOut {
@@ -70,6 +79,7 @@ extension JSONOut {
         ]
     }
 
+    /// A label; Parley shows every label on the sidebar.
     static func label(_ label: LabelView) -> JSONOut {
         [
             "id": .uint(label.id), "title": .string(label.title), "description": .string(label.description),
@@ -86,8 +96,46 @@ extension JSONOut {
 
     static func webhook(_ webhook: WebhookView) -> JSONOut {
         [
-            "id": .uint(webhook.id), "account_id": .uint(webhook.accountID), "url": .string(webhook.url),
-            "subscriptions": .array(webhook.subscriptions.map { .string($0) }), "name": nil,
+            "id": .uint(webhook.id), "name": nil, "url": .string(webhook.url), "account_id": .uint(webhook.accountID),
+            "subscriptions": .array(webhook.subscriptions.map { .string($0) }),
+        ]
+    }
+
+    /// An audit entry as Chatwoot's `audit_logs` list shows one. `action` is
+    /// Parley's event type (`inbox.created`) or the recorded action (`sign_in`);
+    /// `username` is the acting user's email, as Chatwoot records it.
+    static func auditEntry(_ entry: AuditEntry, user: UserView?) -> JSONOut {
+        [
+            "id": .uint(entry.offset), "auditable_id": .uint(entry.targetID), "auditable_type": .string(entry.targetType),
+            "action": .string(entry.action), "user_id": entry.actor.type == .agent ? .uint(entry.actor.id) : nil,
+            "user_type": entry.actor.type == .agent ? "User" : nil, "username": .string(user?.email),
+            "created_at": .seconds(entry.time), "remote_address": .string(entry.ipAddress), "audited_changes": [:],
+        ]
+    }
+}
+
+extension JSONOut {
+    /// The caller's own profile (Chatwoot's `_user` partial). `accessToken` is
+    /// the token the caller presented: Chatwoot shows a user their own token.
+    /// `account_id` and `role` are of the first of their accounts.
+    static func profile(_ user: UserView, accessToken: String, memberships: [(account: AccountView, role: Role)]) -> JSONOut {
+        let first = memberships.first
+        return [
+            "id": .uint(user.id), "access_token": .string(accessToken), "account_id": .uint(first?.account.id),
+            "available_name": .string(user.name), "avatar_url": "", "confirmed": true, "display_name": .string(user.name),
+            "message_signature": nil, "email": .string(user.email), "name": .string(user.name), "provider": "email",
+            "custom_attributes": [:], "role": .string(first?.role.rawValue), "ui_settings": [:], "uid": .string(user.email),
+            "type": "User", "availability_status": .string(user.availability.rawValue),
+            "accounts": .array(
+                memberships.map { membership in
+                    [
+                        "id": .uint(membership.account.id), "name": .string(membership.account.name), "status": "active",
+                        "active_at": nil, "role": .string(membership.role.rawValue),
+                        "permissions": [.string(membership.role.rawValue)],
+                        "availability": .string(user.availability.rawValue),
+                        "availability_status": .string(user.availability.rawValue), "auto_offline": true,
+                    ]
+                }),
         ]
     }
 }

@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import ParleyDomain
+import ParleyProjections
+
+/// `/api/v1/accounts/{id}/inboxes` and `/inbox_members`: administrators see and
+/// change every inbox; an agent sees only the inboxes they are a member of,
+/// and any other inbox is a 404 to them, as one that does not exist.
+extension ParleyAPI {
+    func addInboxRoutes(to account: RouterGroup<ParleyRequestContext>) {
+        account.get("inboxes") { request, context in
+            let member = try self.requireMember(request, context: context)
+            let inboxes = self.read { $0.directory.inboxes(account: member.accountID) }
+                .filter { member.isAdministrator || $0.members.contains(member.user.id) }
+            return JSONResponse(["payload": .array(inboxes.map { .inbox($0, showSecrets: member.isAdministrator) })])
+        }
+        account.get("inboxes/:inbox_id") { request, context in
+            let member = try self.requireMember(request, context: context)
+            let inbox = try self.workableInbox(try context.pathID("inbox_id"), for: member)
+            return JSONResponse(.inbox(inbox, showSecrets: member.isAdministrator))
+        }
+        account.post("inboxes") { request, context in try await self.createInbox(request, context: context) }
+        account.patch("inboxes/:inbox_id") { request, context in try await self.updateInbox(request, context: context) }
+        account.put("inboxes/:inbox_id") { request, context in try await self.updateInbox(request, context: context) }
+
+        account.get("inbox_members/:inbox_id") { request, context in
+            let member = try self.requireMember(request, context: context)
+            let inbox = try self.workableInbox(try context.pathID("inbox_id"), for: member)
+            return JSONResponse(["payload": self.agents(inbox.members, of: member)])
+        }
+        account.post("inbox_members") { request, context in
+            try await self.changeInboxMembers(request, context: context) { current, given in current + given }
+        }
+        account.patch("inbox_members") { request, context in
+            try await self.changeInboxMembers(request, context: context) { _, given in given }
+        }
+        account.delete("inbox_members") { request, context in
+            _ = try await self.changeInboxMembers(request, context: context) { current, given in
+                current.filter { !given.contains($0) }
+            }
+            return Self.emptyOK
+        }
+    }
+
+    /// Inbox settings from the request's top-level fields, over `current`.
+    private func inboxSettings(_ body: inout JSONBody, over current: InboxSettings) throws -> InboxSettings {
+        var settings = current
+        if let name = try body.string("name", maxLength: Limits.maxNameLength * 4) { settings.name = name }
+        if let enabled = try body.bool("greeting_enabled") { settings.greetingEnabled = enabled }
+        if let message = try body.string("greeting_message", maxLength: 20_000) { settings.greetingMessage = message }
+        if let enabled = try body.bool("working_hours_enabled") { settings.workingHoursEnabled = enabled }
+        if let message = try body.string("out_of_office_message", maxLength: 20_000) { settings.outOfOfficeMessage = message }
+        if let timezone = try body.string("timezone", maxLength: 64) {
+            guard TimeZone(identifier: timezone) != nil else { throw APIError.invalid("timezone", "not an IANA time zone such as Europe/Berlin") }
+            settings.timezone = timezone
+        }
+        if let mandatory = try body.bool("hmac_mandatory") { settings.hmacMandatory = mandatory }
+        return settings
+    }
+
+    /// The channel object's settings over `settings`. Chatwoot's widget
+    /// looks (colour, titles, website) and an API channel's `webhook_url` are
+    /// accepted and not kept: Parley delivers events through account webhooks.
+    private func channelSettings(_ channel: inout JSONBody, over settings: InboxSettings) throws -> InboxSettings {
+        var settings = settings
+        if let mandatory = try channel.bool("hmac_mandatory") { settings.hmacMandatory = mandatory }
+        for key in ["webhook_url", "website_url", "widget_color", "welcome_title", "welcome_tagline"] {
+            _ = try channel.string(key, maxLength: 2048)
+        }
+        _ = try channel.string("reply_time", maxLength: 64)
+        _ = try channel.bool("pre_chat_form_enabled")
+        return settings
+    }
+
+    func createInbox(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
+        let member = try requireAdministrator(request, context: context)
+        var body = try await self.body(request)
+        guard body.has("name") else { throw APIError.badRequest("missing_field", "name is required") }
+        var settings = try inboxSettings(&body, over: InboxSettings(name: ""))
+        guard var channel = try body.nested("channel") else { throw APIError.badRequest("missing_field", "channel is required") }
+        guard let channelType = try channel.value("type", as: ChannelType.self) else {
+            throw APIError.badRequest("missing_field", "channel.type is required")
+        }
+        settings = try channelSettings(&channel, over: settings)
+        try channel.finish()
+        try body.finish()
+        let key = try idempotencyKey(request)
+        let secrets = secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/inboxes")
+        let outcome = try await execute(
+            member.command(
+                .createInbox(
+                    channelType: channelType, inboxIdentifier: secrets.make("inbox_identifier"),
+                    hmacToken: secrets.make("hmac_token"), settings: settings)),
+            idempotencyKey: key)
+        let id = try outcome.first { if case .inboxCreated(let e) = $0 { e.inboxID } else { nil } }
+        return JSONResponse(.inbox(try workableInbox(id, for: member), showSecrets: true))
+    }
+
+    func updateInbox(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
+        let member = try requireAdministrator(request, context: context)
+        let current = try workableInbox(try context.pathID("inbox_id"), for: member)
+        var body = try await self.body(request)
+        var settings = try inboxSettings(&body, over: current.settings)
+        if var channel = try body.nested("channel") {
+            settings = try channelSettings(&channel, over: settings)
+            try channel.finish()
+        }
+        try body.finish()
+        _ = try await execute(
+            member.command(.updateInbox(inboxID: current.id, settings: settings)), idempotencyKey: try idempotencyKey(request))
+        return JSONResponse(.inbox(try workableInbox(current.id, for: member), showSecrets: true))
+    }
+
+    /// Sets an inbox's members to `change(current, given)` for the
+    /// `{inbox_id, user_ids}` body, and answers with them all (`{"payload": [agent]}`).
+    func changeInboxMembers(
+        _ request: Request, context: ParleyRequestContext, _ change: ([UInt64], [UInt64]) -> [UInt64]
+    ) async throws -> JSONResponse {
+        let member = try requireAdministrator(request, context: context)
+        var body = try await self.body(request)
+        let inboxID = try body.requiredID("inbox_id")
+        guard let given = try body.ids("user_ids") else { throw APIError.badRequest("missing_field", "user_ids is required") }
+        try body.finish()
+        let inbox = try workableInbox(inboxID, for: member)
+        try requireMembers(given, of: member)
+        _ = try await execute(
+            member.command(.setInboxMembers(inboxID: inbox.id, userIDs: change(inbox.members, given))),
+            idempotencyKey: try idempotencyKey(request))
+        let members = read { $0.directory.inbox(inbox.id, account: member.accountID)?.members ?? [] }
+        return JSONResponse(["payload": agents(members, of: member)])
+    }
+}
