@@ -231,6 +231,8 @@ def test_conversation_lifecycle_as_the_contact(workspace):
     assert conversation["messages"] == []
     assert (conversation["contact_last_seen_at"], conversation["agent_last_seen_at"]) == (0, 0)
     assert conversation["contact"]["id"] == contact["id"] and conversation["contact"]["email"] == "joan@example.com"
+    # The contact's own details, never its contact inboxes: their source ids are credentials.
+    assert "contact_inboxes" not in conversation["contact"] and contact["source_id"] not in str(conversation)
 
     message = widget.send(contact, conversation["id"], "Hello?", echo_id="echo-1")
     assert set(message) == MESSAGE_KEYS

@@ -16,24 +16,16 @@ extension JSONOut {
 
     /// A conversation with the messages the contact may see. Last-seen
     /// times are epoch seconds, 0 for never (Chatwoot's `nil.to_i`).
+    /// `contact` is the contact's own JSON (Chatwoot's contact partial, without
+    /// contact inboxes: their source ids are credentials).
     static func publicConversation(
-        _ conversation: ConversationView, contact: ContactView, messages: [JSONOut], contactLastSeenAt: UInt64,
+        _ conversation: ConversationView, contact: JSONOut, messages: [JSONOut], contactLastSeenAt: UInt64,
         agentLastSeenAt: UInt64
     ) -> JSONOut {
         [
             "id": .uint(conversation.id), "inbox_id": .uint(conversation.inboxID),
             "contact_last_seen_at": .seconds(contactLastSeenAt), "status": .string(conversation.status.rawValue),
-            "agent_last_seen_at": .seconds(agentLastSeenAt), "messages": .array(messages),
-            "contact": publicConversationContact(contact),
-        ]
-    }
-
-    /// The conversation's contact: the contact's own details.
-    static func publicConversationContact(_ contact: ContactView) -> JSONOut {
-        [
-            "id": .uint(contact.id), "name": .string(contact.details.name), "email": .string(contact.details.email),
-            "phone_number": .string(contact.details.phoneNumber), "identifier": .string(contact.details.identifier),
-            "custom_attributes": JSONOut(contact.details.customAttributes), "created_at": .seconds(contact.createdAt),
+            "agent_last_seen_at": .seconds(agentLastSeenAt), "messages": .array(messages), "contact": contact,
         ]
     }
 

@@ -87,7 +87,11 @@ extension ParleyAPI {
             agentLastSeen = try await lastSeenAt(
                 account: caller.accountID, conversation: conversation.id, participant: Participant(type: .user, id: assignee))
         }
-        let contact = read { $0.directory.contact(caller.contact.id, account: caller.accountID) } ?? caller.contact
+        let contact = read { projections in
+            JSONOut.contact(
+                projections.directory.contact(caller.contact.id, account: caller.accountID) ?? caller.contact,
+                directory: projections.directory, withContactInboxes: false, showSecrets: false)
+        }
         return .publicConversation(
             conversation, contact: contact, messages: publicMessagesJSON(messages, account: caller.accountID),
             contactLastSeenAt: contactLastSeen, agentLastSeenAt: agentLastSeen)
