@@ -61,7 +61,7 @@ extension ParleyAPI {
     private func addCannedResponseRoutes(to account: RouterGroup<ParleyRequestContext>) {
         account.get("canned_responses") { request, context in
             let member = try self.requireMember(request, context: context)
-            let search = try request.formQueryValue("search", maxLength: 255)?.lowercased() ?? ""
+            let search = try QueryParameters(request).string("search", maxLength: 255)?.lowercased() ?? ""
             let responses = self.read { $0.directory.cannedResponses(account: member.accountID) }.filter {
                 search.isEmpty || $0.shortCode.lowercased().contains(search) || $0.content.lowercased().contains(search)
             }

@@ -49,24 +49,6 @@ extension CommandOutcome {
     }
 }
 
-extension Request {
-    /// A query parameter decoded as an HTML form is (`+` is a space), as
-    /// Chatwoot reads its search text and as the SDK, through httpx, sends it.
-    func formQueryValue(_ key: String, maxLength: Int) throws -> String? {
-        for pair in (uri.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts[0].replacing("+", with: " ").removingPercentEncoding == key else { continue }
-            let raw = parts.count > 1 ? parts[1] : ""
-            guard let value = raw.replacing("+", with: " ").removingPercentEncoding else {
-                throw APIError.invalid(key, "is not valid percent-encoded UTF-8")
-            }
-            guard value.utf8.count <= maxLength else { throw APIError.invalid(key, "longer than \(maxLength) bytes") }
-            return value
-        }
-        return nil
-    }
-}
-
 extension QueryParameters {
     /// Chatwoot's `page`: 1 when absent; anything but 1 to 100 000 is refused.
     func page() throws -> Int {
