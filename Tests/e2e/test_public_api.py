@@ -293,8 +293,9 @@ def test_contact_never_sees_private_notes_or_activity(workspace):
     assert messages[1]["id"] == reply.id
     assert messages[1]["sender"] == {
         "id": agent.id, "name": "Agent Smith", "available_name": "Agent Smith", "avatar_url": "", "thumbnail": "",
-        "type": "user",
+        "type": "user", "availability_status": "offline",
     }
+    assert agent.email not in str(messages)
     shown = widget.api.get(widget.conversation_path(contact, conversation["id"])).json()
     assert [m["content"] for m in shown["messages"]] == ["help", "How can I help?"]
     assert "secret" not in str(widget.api.get(f"{widget.contact_path(contact)}/conversations").json())

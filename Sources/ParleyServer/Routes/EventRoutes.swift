@@ -36,7 +36,8 @@ extension ParleyAPI {
             stream = parsed
         } else {
             guard member.isAdministrator else {
-                throw APIError.badRequest("missing_field", "stream is required: agents read the streams of their inboxes, conversations and their own")
+                throw APIError.badRequest(
+                    "missing_field", "stream is required: agents read the streams of their inboxes, conversations and their own")
             }
             stream = .account(member.accountID)
         }

@@ -79,22 +79,19 @@ extension ParleyAPI {
     /// A conversation as the Public API shows it: its latest messages the
     /// contact may see, and when the contact and the assignee last read it.
     func publicConversationJSON(_ conversation: ConversationView, caller: PublicCaller) async throws -> JSONOut {
-        let messages = try await contactVisibleMessages(account: caller.accountID, conversation: conversation.id)
-        let contactLastSeen = try await lastSeenAt(
-            account: caller.accountID, conversation: conversation.id, participant: Participant(type: .contact, id: caller.contact.id))
-        var agentLastSeen: UInt64 = 0
-        if let assignee = conversation.assigneeID {
-            agentLastSeen = try await lastSeenAt(
-                account: caller.accountID, conversation: conversation.id, participant: Participant(type: .user, id: assignee))
+        let messages = publicMessagesJSON(try await contactVisibleMessages(conversation), account: caller.accountID)
+        return read { projections in
+            let contact = projections.directory.contact(caller.contact.id, account: caller.accountID) ?? caller.contact
+            let contactParticipant = Participant(type: .contact, id: contact.id)
+            return .publicConversation(
+                conversation,
+                contact: .contact(contact, directory: projections.directory, withContactInboxes: false, showSecrets: false),
+                messages: messages,
+                contactLastSeenAt: .lastSeen(conversation, participant: contactParticipant, projections: projections),
+                agentLastSeenAt: conversation.assigneeID.map {
+                    .lastSeen(conversation, participant: Participant(type: .user, id: $0), projections: projections)
+                } ?? 0)
         }
-        let contact = read { projections in
-            JSONOut.contact(
-                projections.directory.contact(caller.contact.id, account: caller.accountID) ?? caller.contact,
-                directory: projections.directory, withContactInboxes: false, showSecrets: false)
-        }
-        return .publicConversation(
-            conversation, contact: contact, messages: publicMessagesJSON(messages, account: caller.accountID),
-            contactLastSeenAt: contactLastSeen, agentLastSeenAt: agentLastSeen)
     }
 }
 

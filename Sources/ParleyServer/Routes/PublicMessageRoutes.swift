@@ -13,8 +13,7 @@ extension ParleyAPI {
         let before = try query.id("before")
         let after = try query.id("after")
         if before != nil && after != nil { throw APIError.invalid("before", "give before or after, not both") }
-        let messages = try await contactVisibleMessages(
-            account: caller.accountID, conversation: conversation.id, before: before, after: after)
+        let messages = try await contactVisibleMessages(conversation, before: before, after: after)
         return JSONResponse(.array(publicMessagesJSON(messages, account: caller.accountID)))
     }
 
@@ -42,33 +41,21 @@ extension ParleyAPI {
         guard let sent = outcome.events.last(where: { $0.sentMessage != nil }), let message = sent.sentMessage else {
             throw APIError.notFound("message")
         }
-        let visible = VisibleMessage(message: message, createdAt: sent.entry.timestamp)
-        return JSONResponse(publicMessagesJSON([visible], account: caller.accountID)[0])
+        let state = MessageState(
+            accountID: caller.accountID, inboxID: conversation.inboxID, created: message, createdAt: sent.entry.timestamp,
+            edit: nil, deleted: false)
+        return JSONResponse(publicMessagesJSON([state], account: caller.accountID)[0])
     }
 
-    /// Renders messages with their senders, looked up in one read.
-    func publicMessagesJSON(_ messages: [VisibleMessage], account: UInt64) -> [JSONOut] {
+    /// Renders messages with their senders (Chatwoot's `push_event_data`:
+    /// agents by name, never their email), looked up in one read.
+    func publicMessagesJSON(_ messages: [MessageState], account: UInt64) -> [JSONOut] {
         read { projections in
             messages.map { message in
-                .publicMessage(message, sender: message.message.sender.map { publicSender($0, account: account, projections) } ?? .null)
+                .publicMessage(
+                    message,
+                    sender: JSONOut.messageSender(message.created.sender, account: account, directory: projections.directory) ?? .null)
             }
-        }
-    }
-
-    /// A sender as Chatwoot's `push_event_data` shows it to contacts: agents
-    /// by name only (never their email), the contact with its own details.
-    private func publicSender(_ actor: Actor, account: UInt64, _ projections: borrowing Projections) -> JSONOut {
-        switch actor.type {
-        case .agent:
-            let user = projections.directory.user(actor.id)
-            return .publicAgentSender(id: actor.id, name: user?.name ?? "")
-        case .contact:
-            guard let contact = projections.directory.contact(actor.id, account: account) else { return nil }
-            return .publicContactSender(contact)
-        case .bot:
-            return .publicBotSender(id: actor.id)
-        case .system:
-            return nil
         }
     }
 }
