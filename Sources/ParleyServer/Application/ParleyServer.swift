@@ -81,6 +81,9 @@ extension ParleyAPI {
         addPlatformRoutes(to: router)
         addDirectoryRoutes(to: router)
         addConversationRoutes(to: router)
+        addPublicRoutes(to: router)
+        addReportRoutes(to: router)
+        addEventRoutes(to: router)
         return router
     }
 }
