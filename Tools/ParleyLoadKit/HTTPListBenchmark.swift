@@ -82,7 +82,7 @@ public struct HTTPListBenchmark: Sendable {
 
         let serverStarted = clock.now
         let server = try await HTTPServerProcess.start(
-            executable: serverExecutable, dataDirectory: data, logPath: scratch + "/server.log", logLevel: logLevel)
+            executable: serverExecutable, dataDirectory: data, logLevel: logLevel)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             let report = try await measure(server, seeded: seeded, group: group, started: serverStarted, seedSeconds: seedSeconds)
@@ -92,7 +92,7 @@ public struct HTTPListBenchmark: Sendable {
         } catch {
             await server.stop()
             try? await group.shutdownGracefully()
-            throw HarnessError.childFailed("\(error); server log: \(HTTPServerProcess.logTail(server.logPath))")
+            throw HarnessError.childFailed("\(error); server log: \(server.logTail)")
         }
     }
 

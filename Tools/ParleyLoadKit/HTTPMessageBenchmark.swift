@@ -68,7 +68,7 @@ public struct HTTPMessageBenchmark: Sendable {
     /// workspace over HTTP, runs the load and stops the server.
     public func run(serverExecutable: String, scratch: String, logLevel: String? = nil) async throws -> Report {
         let server = try await HTTPServerProcess.start(
-            executable: serverExecutable, dataDirectory: scratch + "/data", logPath: scratch + "/server.log", logLevel: logLevel)
+            executable: serverExecutable, dataDirectory: scratch + "/data", logLevel: logLevel)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
         do {
             let report = try await measure(server, group: group)
@@ -78,7 +78,7 @@ public struct HTTPMessageBenchmark: Sendable {
         } catch {
             await server.stop()
             try? await group.shutdownGracefully()
-            throw HarnessError.childFailed("\(error); server log: \(HTTPServerProcess.logTail(server.logPath))")
+            throw HarnessError.childFailed("\(error); server log: \(server.logTail)")
         }
     }
 

@@ -1,8 +1,14 @@
 import Foundation
 import Synchronization
 
-/// A real `parley serve` child on 127.0.0.1 with a port the OS picks, its
-/// log written to a file, stopped by ``stop()`` on every path.
+/// A real `parley serve` child on 127.0.0.1 with a port the OS picks,
+/// stopped by ``stop()`` on every path.
+///
+/// Its log (one line per request at the default level) is read from a pipe
+/// and only its end kept, as a log collector would take it: written to a file
+/// on the data directory's disk, each fsync of the log would also flush the
+/// log file's appended blocks (ext4's ordered journal), which no deployment
+/// that ships its logs elsewhere pays.
 ///
 /// Where `setpriv` exists the child is started through it with a parent-death
 /// signal, from a thread that lives as long as the child: if this process is
@@ -11,15 +17,15 @@ public final class HTTPServerProcess: Sendable {
     public let host: String
     public let port: Int
     public let platformToken: String
-    public let logPath: String
     private let process: Process
+    private let log: OutputTail
 
-    private init(process: Process, host: String, port: Int, platformToken: String, logPath: String) {
+    private init(process: Process, host: String, port: Int, platformToken: String, log: OutputTail) {
         self.process = process
         self.host = host
         self.port = port
         self.platformToken = platformToken
-        self.logPath = logPath
+        self.log = log
     }
 
     public var processIdentifier: Int32 { process.processIdentifier }
@@ -33,7 +39,7 @@ public final class HTTPServerProcess: Sendable {
 
     /// Starts the server on `dataDirectory` and returns once it prints the address it listens on.
     public static func start(
-        executable: String, dataDirectory: String, logPath: String, logLevel: String? = nil,
+        executable: String, dataDirectory: String, logLevel: String? = nil,
         platformToken: String = "load-\(UInt64.random(in: 0...UInt64.max))-\(UInt64.random(in: 0...UInt64.max))"
     ) async throws -> HTTPServerProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -53,33 +59,28 @@ public final class HTTPServerProcess: Sendable {
         environment["PARLEY_PLATFORM_TOKEN"] = platformToken
         if let logLevel { environment["PARLEY_LOG_LEVEL"] = logLevel }
         process.environment = environment
-        guard FileManager.default.createFile(atPath: logPath, contents: nil), let log = FileHandle(forWritingAtPath: logPath) else {
-            throw HarnessError.childFailed("cannot create the server log \(logPath)")
-        }
-        process.standardError = log
         let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
+        process.standardError = errors
         process.standardInput = FileHandle.nullDevice
 
         try await launch(process)
-        try? log.close()
-        let lines = OutputLines()
-        let reader = Thread {
-            let handle = output.fileHandleForReading
-            while case let chunk = handle.availableData, !chunk.isEmpty { lines.append(chunk) }
-        }
-        reader.start()
+        let lines = OutputTail(keeping: 1 << 16)
+        let log = OutputTail(keeping: 1 << 14)
+        lines.drain(output)
+        log.drain(errors)
 
         let deadline = ContinuousClock.now + .seconds(120)
         while true {
             if let address = lines.listeningAddress, let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) {
                 return HTTPServerProcess(
-                    process: process, host: String(address[..<colon]), port: port, platformToken: platformToken, logPath: logPath)
+                    process: process, host: String(address[..<colon]), port: port, platformToken: platformToken, log: log)
             }
             guard process.isRunning, ContinuousClock.now < deadline else {
                 let status = process.isRunning ? "did not print its address in time" : "exited with status \(process.terminationStatus)"
                 kill(process.processIdentifier, SIGKILL)
-                throw HarnessError.childFailed("parley serve \(status); its log: \(logTail(logPath))")
+                throw HarnessError.childFailed("parley serve \(status); its log: \(log.text)")
             }
             try? await Task.sleep(for: .milliseconds(10))
         }
@@ -125,10 +126,7 @@ public final class HTTPServerProcess: Sendable {
     }
 
     /// The end of the server's log, for error messages.
-    public static func logTail(_ path: String, bytes: Int = 2000) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "(no log)" }
-        return String(decoding: data.suffix(bytes), as: UTF8.self)
-    }
+    public var logTail: String { log.text }
 }
 
 /// CPU time of a process from `/proc/<pid>/stat`.
@@ -151,21 +149,38 @@ private final class Launched: Sendable {
     let result = Mutex<Result<Void, any Error>?>(nil)
 }
 
-/// The child's standard output, scanned for the address it listens on.
-private final class OutputLines: Sendable {
-    private let text = Mutex("")
+/// The end of what a child writes to a pipe, read on a thread of its own
+/// until the child closes it.
+private final class OutputTail: Sendable {
+    private let bytes = Mutex([UInt8]())
+    private let keeping: Int
 
-    func append(_ data: Data) {
-        text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    init(keeping: Int) {
+        self.keeping = keeping
     }
+
+    func drain(_ pipe: Pipe) {
+        Thread {
+            let handle = pipe.fileHandleForReading
+            while case let chunk = handle.availableData, !chunk.isEmpty { self.append(chunk) }
+        }.start()
+    }
+
+    private func append(_ data: Data) {
+        bytes.withLock { bytes in
+            bytes.append(contentsOf: data)
+            if bytes.count > 2 * keeping { bytes.removeFirst(bytes.count - keeping) }
+        }
+    }
+
+    var text: String { bytes.withLock { String(decoding: $0.suffix(keeping), as: UTF8.self) } }
 
     /// `HOST:PORT` from "… listening on http://HOST:PORT …", once that line is complete.
     var listeningAddress: String? {
-        text.withLock { text in
-            guard let marker = text.range(of: "listening on http://") else { return nil }
-            let rest = text[marker.upperBound...]
-            guard let end = rest.firstIndex(where: { $0 == " " || $0 == "\n" }) else { return nil }
-            return String(rest[..<end])
-        }
+        let text = self.text
+        guard let marker = text.range(of: "listening on http://") else { return nil }
+        let rest = text[marker.upperBound...]
+        guard let end = rest.firstIndex(where: { $0 == " " || $0 == "\n" }) else { return nil }
+        return String(rest[..<end])
     }
 }

@@ -6,15 +6,14 @@ import ParleyLoadKit
 struct ServerOptions: ParsableArguments {
     @Option(help: "The parley executable (default: the one beside parley-load).")
     var server: String?
-    @Option(help: "The server's log level (its log goes to a file in the scratch directory).")
+    @Option(help: "The server's log level (default: its own, info; the log is read from a pipe, its end shown on failure).")
     var serverLogLevel: String?
 
     func executable() throws -> String {
         try server ?? HTTPServerProcess.siblingExecutable()
     }
 
-    /// Runs `body` with a fresh scratch directory (the server's data and
-    /// log), removed afterwards.
+    /// Runs `body` with a fresh scratch directory for the server's data, removed afterwards.
     func withScratch<T>(_ body: (String) async throws -> T) async throws -> T {
         let scratch = try ScratchDirectory(prefix: "parley-load-http")
         defer { scratch.remove() }
@@ -35,7 +34,9 @@ struct HTTPMessages: AsyncParsableCommand {
     @Option(help: "Keep-alive connections, each with one request in flight.") var connections = 50
     @Option(help: "Seconds of timed load.") var duration = 10.0
     @Option(help: "Seconds of load before timing starts.") var warmup = 1.0
-    @Option(help: "Conversations the messages go to.") var conversations = 1000
+    @Option(
+        help: "Conversations the messages go to. A conversation takes 200 messages a minute, so keep this above messages/s × seconds / 200.")
+    var conversations = 2000
     @Option(help: "Bytes of message content.") var payload = 200
     @Option(help: "Event-loop threads of the client.") var clientThreads = 1
     @Flag(help: "Print one JSON line.") var json = false
