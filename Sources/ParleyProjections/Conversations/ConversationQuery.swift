@@ -54,53 +54,111 @@ extension ConversationsProjection {
     /// The counts cover every filter except the assignee type, as Chatwoot's
     /// `meta` does, so the tabs (mine, unassigned, all) show their sizes.
     ///
-    /// One pass over the account's rows counts the matches and keeps only the
-    /// first `page × 25` in the sort's order, so a list costs one scan of its
-    /// account whatever the page, and full views are read only for the page
-    /// returned (and for label or text filters).
+    /// Only the account's rows are read, and full views only for the page
+    /// returned (and for label or text filters). Newest activity first (the
+    /// default) walks the account's activity order until the page is full,
+    /// after one pass that counts; the other sorts, and label or text
+    /// filters, take one pass that counts and keeps the first `page × 25` in
+    /// the sort's order.
     public func list(account: UInt64, user: UInt64, query: ConversationQuery) -> ConversationPage {
-        let text = query.text.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        let labels = query.labels.map { $0.lowercased() }
         let rows = conversations.rows(of: account)
+        var filter = RowFilter(projection: self, account: account, user: user, query: query)
         let pageSize = ConversationQuery.pageSize
         let pageIndex = query.page > 1 ? query.page - 1 : 0
-        // The rows up to the end of the page asked for; none for a page past
-        // every row of the account, which is empty whatever matches.
-        let kept = pageIndex <= rows.count / pageSize ? (pageIndex + 1) * pageSize : 0
-        var first = FirstRows(capacity: kept, sort: query.sort)
-        var visibility = InboxVisibility(projection: self, user: user, account: account)
-        var mine = 0
-        var assigned = 0
-        var candidates = 0
-        // Newest conversations first: activity mostly follows creation, so the
-        // first rows fill the page and most later ones are dropped at once.
-        for row in rows.reversed() {
-            if case .only(let status) = query.status, row.status != status { continue }
-            if let inbox = query.inboxID, row.inboxID != inbox { continue }
-            if let team = query.teamID, row.teamID != team { continue }
-            guard visibility.allows(row.inboxID) else { continue }
-            if !labels.isEmpty || text != nil {
-                guard let view = conversations[Key(account: account, id: row.id)],
-                    labels.allSatisfy({ view.labels.contains($0) }),
-                    text.map({ String(view.id) == $0 || contactText(account: account, contact: view.contactID).contains($0) }) ?? true
-                else { continue }
-            }
-            candidates += 1
-            if row.assigneeID == user { mine += 1 }
-            if row.assigneeID != nil { assigned += 1 }
-            switch query.assigneeType {
-            case .me where row.assigneeID != user, .assigned where row.assigneeID == nil, .unassigned where row.assigneeID != nil:
-                continue
-            default:
-                first.offer(row)
-            }
+        // A page past every row of the account is empty whatever matches.
+        let pageStart = pageIndex <= rows.rows.count / pageSize ? pageIndex * pageSize : nil
+        var counts = (mine: 0, assigned: 0, all: 0)
+        func count(_ row: ConversationRow) {
+            counts.all += 1
+            if row.assigneeID == user { counts.mine += 1 }
+            if row.assigneeID != nil { counts.assigned += 1 }
         }
-        let ordered = first.ordered()
-        let start = max(0, kept - pageSize)
-        let page = start < ordered.count ? ordered[start..<min(ordered.count, start + pageSize)] : []
+        var page: [UInt64] = []
+        if query.sort == .lastActivity, !filter.readsViews {
+            for row in rows.rows where filter.matches(row) { count(row) }
+            if let pageStart {
+                var skipped = 0
+                for row in rows.byActivity where filter.matches(row) && filter.selects(row) {
+                    if skipped < pageStart {
+                        skipped += 1
+                    } else {
+                        page.append(row.id)
+                        if page.count == pageSize { break }
+                    }
+                }
+            }
+        } else {
+            var first = FirstRows(capacity: pageStart.map { $0 + pageSize } ?? 0, sort: query.sort)
+            // Newest conversations first: the other sorts mostly follow
+            // creation, so the first rows fill the page and most later ones
+            // are dropped at once.
+            for row in rows.rows.reversed() where filter.matches(row) {
+                count(row)
+                if filter.selects(row) { first.offer(row) }
+            }
+            let ordered = first.ordered()
+            if let pageStart, pageStart < ordered.count { page = Array(ordered[pageStart..<min(ordered.count, pageStart + pageSize)]) }
+        }
         return ConversationPage(
-            mineCount: mine, assignedCount: assigned, unassignedCount: candidates - assigned, allCount: candidates,
-            conversations: page.compactMap { conversations[Key(account: account, id: $0)] })
+            mineCount: counts.mine, assignedCount: counts.assigned, unassignedCount: counts.all - counts.assigned,
+            allCount: counts.all, conversations: page.compactMap { conversations[Key(account: account, id: $0)] })
+    }
+}
+
+/// A list query's filters applied to rows: what the user may see (inbox
+/// visibility looked up once per inbox), status, inbox, team, labels and
+/// text, and then the assignee type.
+private struct RowFilter {
+    let projection: ConversationsProjection
+    let account: UInt64
+    let user: UInt64
+    let query: ConversationQuery
+    let administrator: Bool
+    let labels: [String]
+    let text: String?
+    var visibleInboxes: [UInt64: Bool] = [:]
+
+    init(projection: ConversationsProjection, account: UInt64, user: UInt64, query: ConversationQuery) {
+        self.projection = projection
+        self.account = account
+        self.user = user
+        self.query = query
+        administrator = projection.administrators[account]?.contains(user) == true
+        labels = query.labels.map { $0.lowercased() }
+        text = query.text.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether a filter needs the full view (labels, contact text).
+    var readsViews: Bool { !labels.isEmpty || text != nil }
+
+    /// Every filter but the assignee type: what the counts count.
+    mutating func matches(_ row: ConversationRow) -> Bool {
+        if case .only(let status) = query.status, row.status != status { return false }
+        if let inbox = query.inboxID, row.inboxID != inbox { return false }
+        if let team = query.teamID, row.teamID != team { return false }
+        guard maySee(row.inboxID) else { return false }
+        guard readsViews else { return true }
+        guard let view = projection.conversation(account: account, id: row.id) else { return false }
+        return labels.allSatisfy { view.labels.contains($0) }
+            && text.map { String(view.id) == $0 || projection.contactText(account: account, contact: view.contactID).contains($0) } ?? true
+    }
+
+    /// The assignee type, for a row that ``matches(_:)``.
+    func selects(_ row: ConversationRow) -> Bool {
+        switch query.assigneeType {
+        case .me: row.assigneeID == user
+        case .assigned: row.assigneeID != nil
+        case .unassigned: row.assigneeID == nil
+        case .all: true
+        }
+    }
+
+    private mutating func maySee(_ inbox: UInt64) -> Bool {
+        if administrator { return true }
+        if let known = visibleInboxes[inbox] { return known }
+        let answer = projection.userMaySee(user, inbox: inbox, account: account)
+        visibleInboxes[inbox] = answer
+        return answer
     }
 }
 
@@ -108,31 +166,6 @@ extension ConversationsProjection {
     /// `sort`'s order as a comparison of views: the one lists page by.
     static func order(_ sort: ConversationQuery.Sort) -> (ConversationView, ConversationView) -> Bool {
         { FirstRows.key(ConversationRow($0), sort) > FirstRows.key(ConversationRow($1), sort) }
-    }
-}
-
-/// Whether a user may see an inbox's conversations, looked up once per inbox
-/// during a scan (administrators see every inbox).
-private struct InboxVisibility {
-    let projection: ConversationsProjection
-    let user: UInt64
-    let account: UInt64
-    let administrator: Bool
-    var known: [UInt64: Bool] = [:]
-
-    init(projection: ConversationsProjection, user: UInt64, account: UInt64) {
-        self.projection = projection
-        self.user = user
-        self.account = account
-        administrator = projection.administrators[account]?.contains(user) == true
-    }
-
-    mutating func allows(_ inbox: UInt64) -> Bool {
-        if administrator { return true }
-        if let answer = known[inbox] { return answer }
-        let answer = projection.userMaySee(user, inbox: inbox, account: account)
-        known[inbox] = answer
-        return answer
     }
 }
 
