@@ -159,10 +159,17 @@ private final class OutputTail: Sendable {
         self.keeping = keeping
     }
 
+    /// Reads until the child closes the pipe, pausing 2 ms after each read so
+    /// that a log line per request costs this process a wake-up per few
+    /// kilobytes rather than per line (the pipe holds 64 KiB, about 25 ms of
+    /// request log at 10,000 requests a second).
     func drain(_ pipe: Pipe) {
         Thread {
             let handle = pipe.fileHandleForReading
-            while case let chunk = handle.availableData, !chunk.isEmpty { self.append(chunk) }
+            while case let chunk = handle.availableData, !chunk.isEmpty {
+                self.append(chunk)
+                Thread.sleep(forTimeInterval: 0.002)
+            }
         }.start()
     }
 
