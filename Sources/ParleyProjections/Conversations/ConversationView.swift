@@ -34,9 +34,17 @@ public struct MessageSummary: Sendable, Hashable, Codable {
 }
 
 /// A message's place in its conversation, to page messages by id; the
-/// message itself is read from the log at `offset`.
+/// message itself is read from the log at `offset`, and its latest edit at
+/// `updatedOffset`.
 public struct MessageIndexEntry: Sendable, Hashable, Codable {
     public var id: UInt64
     public var offset: UInt64
     public var isPrivate: Bool
+    /// When the message was created, milliseconds since 1970: what a read
+    /// cursor at this message means as a "last seen" time.
+    public var createdAt: UInt64
+    /// The offset of the newest `message.updated` event, if the message was edited.
+    public var updatedOffset: UInt64?
+    /// Soft-deleted: shown as deleted, its content no longer served.
+    public var deleted: Bool
 }

@@ -14,6 +14,9 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
 
     private(set) var conversations: [Key: ConversationView] = [:]
     private(set) var messages: [Key: [MessageIndexEntry]] = [:]
+    /// The conversation of each message, by account and message id: Chatwoot
+    /// addresses a message by its id alone (`messages/{id}`).
+    private(set) var messageConversations: [Key: UInt64] = [:]
     /// Contact names and emails by account and contact, for the text query.
     private(set) var contactNames: [Key: String] = [:]
     /// Who may see what: inbox members by account and inbox, and administrators by account.
@@ -73,7 +76,11 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
         case .messageCreated(let e):
             let key = Key(account: account, id: e.conversationID)
             guard conversations[key] != nil else { return }
-            messages[key, default: []].append(MessageIndexEntry(id: e.messageID, offset: stored.entry.offset, isPrivate: e.private))
+            messages[key, default: []].append(
+                MessageIndexEntry(
+                    id: e.messageID, offset: stored.entry.offset, isPrivate: e.private, createdAt: time, updatedOffset: nil,
+                    deleted: false))
+            messageConversations[Key(account: account, id: e.messageID)] = e.conversationID
             update(e.conversationID) { view in
                 view.messagesCount += 1
                 view.lastActivityAt = time
@@ -95,16 +102,40 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
                 }
             }
         case .messageDeleted(let e):
+            updateEntry(account: account, conversation: e.conversationID, message: e.messageID) { $0.deleted = true }
             update(e.conversationID) { view in
                 if view.lastMessage?.id == e.messageID { view.lastMessage?.content = "This message was deleted" }
             }
         case .messageUpdated(let e):
+            updateEntry(account: account, conversation: e.conversationID, message: e.messageID) {
+                $0.updatedOffset = stored.entry.offset
+            }
             update(e.conversationID) { view in
                 if view.lastMessage?.id == e.messageID { view.lastMessage?.content = String(e.content.prefix(200)) }
             }
         default:
             break
         }
+    }
+
+    /// Changes the index entry of one message (ids ascend within a conversation).
+    private mutating func updateEntry(
+        account: UInt64, conversation: UInt64, message: UInt64, _ body: (inout MessageIndexEntry) -> Void
+    ) {
+        let key = Key(account: account, id: conversation)
+        guard let index = messages[key].flatMap({ Self.position(of: message, in: $0) }) else { return }
+        body(&messages[key]![index])
+    }
+
+    /// Where message `id` sits in `entries`, found by binary search.
+    private static func position(of id: UInt64, in entries: [MessageIndexEntry]) -> Int? {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low < entries.count && entries[low].id == id ? low : nil
     }
 
     private mutating func setRole(_ role: Role, of user: UInt64, in account: UInt64) {
@@ -146,6 +177,36 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
         return Array(upper.suffix(limit))
     }
 
+    /// Message `id` of `account`: its conversation and index entry.
+    public func message(account: UInt64, id: UInt64) -> (conversation: UInt64, entry: MessageIndexEntry)? {
+        guard let conversation = messageConversations[Key(account: account, id: id)] else { return nil }
+        return message(account: account, conversation: conversation, id: id).map { (conversation, $0) }
+    }
+
+    /// Message `id` of a conversation.
+    public func message(account: UInt64, conversation: UInt64, id: UInt64) -> MessageIndexEntry? {
+        guard let entries = messages[Key(account: account, id: conversation)], let index = Self.position(of: id, in: entries)
+        else { return nil }
+        return entries[index]
+    }
+
+    /// The newest message of a conversation, of any kind (activity and private notes included).
+    public func lastMessage(account: UInt64, conversation: UInt64) -> MessageIndexEntry? {
+        messages[Key(account: account, id: conversation)]?.last
+    }
+
+    /// The newest message at or before message `id`: where a read cursor at `id` stands.
+    public func message(account: UInt64, conversation: UInt64, atOrBefore id: UInt64) -> MessageIndexEntry? {
+        guard let entries = messages[Key(account: account, id: conversation)] else { return nil }
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].id <= id { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 ? entries[low - 1] : nil
+    }
+
     var allConversations: Dictionary<Key, ConversationView>.Values { conversations.values }
 
     func contactText(account: UInt64, contact: UInt64) -> String {
@@ -159,7 +220,12 @@ extension ConversationsProjection: CanonicallyEncodable {
     public func encodeCanonically(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         try container.encode(conversations.sorted { $0.key < $1.key }.map(\.value))
-        try container.encode(messages.sorted { $0.key < $1.key }.map { [$0.key.account, $0.key.id] + $0.value.flatMap { [$0.id, $0.offset] } })
+        try container.encode(
+            messages.sorted { $0.key < $1.key }.map { key, entries in
+                [key.account, key.id]
+                    + entries.flatMap { [$0.id, $0.offset, $0.isPrivate ? 1 : 0, $0.createdAt, $0.updatedOffset ?? 0, $0.deleted ? 1 : 0] }
+            })
+        try container.encode(messageConversations.sorted { $0.key < $1.key }.map { [$0.key.account, $0.key.id, $0.value] })
         try container.encode(contactNames.sorted { $0.key < $1.key }.map { "\($0.key.account)/\($0.key.id)=\($0.value)" })
         try container.encode(inboxMembers.sorted { $0.key < $1.key }.map { [$0.key.account, $0.key.id] + $0.value.sorted() })
         try container.encode(administrators.sorted { $0.key < $1.key }.map { [$0.key] + $0.value.sorted() })

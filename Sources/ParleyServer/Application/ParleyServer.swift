@@ -80,6 +80,10 @@ extension ParleyAPI {
         addOperationsRoutes(to: router, registry: registry)
         addPlatformRoutes(to: router)
         addDirectoryRoutes(to: router)
+        addConversationRoutes(to: router)
+        addPublicRoutes(to: router)
+        addReportRoutes(to: router)
+        addEventRoutes(to: router)
         return router
     }
 }
