@@ -24,6 +24,7 @@ import os
 import random
 import secrets
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -68,13 +69,16 @@ class Probe:
 
 @dataclass
 class Outcome:
+    """What a run of probes got: how many of each answer (a status, or how it
+    failed), and a line for every request that broke a rule."""
+
     failures: list[str] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
+    answers: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, status: int, failure: str | None):
+    def record(self, answer: str, failure: str | None):
         with self.lock:
-            self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.answers[answer] += 1
             if failure:
                 self.failures.append(failure)
 
@@ -120,6 +124,10 @@ class Generator:
         self.tokens = tokens
 
     # ------------------------------------------------------------ values
+
+    def hex(self, size: int) -> str:
+        """Random hex from the seeded generator (secrets would not replay)."""
+        return f"{self.rng.getrandbits(size * 8):0{size * 2}x}"
 
     def weird_scalar(self):
         return self.rng.choice([
@@ -263,7 +271,7 @@ class Generator:
         if operation.platform:
             kinds += ["platform"] * 6
         kind = self.rng.choice(kinds)
-        return {"wrong": secrets.token_hex(24), "none": None, "long": "t" * 600}.get(kind, self.tokens.get(kind))
+        return {"wrong": self.hex(24), "none": None, "long": "t" * 600}.get(kind, self.tokens.get(kind))
 
     def probe(self, operations: list[Operation]) -> Probe:
         rng = self.rng
@@ -274,7 +282,7 @@ class Generator:
         if token is not None:
             headers["api_access_token"] = token
         if rng.random() < 0.2:
-            headers["Idempotency-Key"] = rng.choice(["k", secrets.token_hex(20), "x" * 300, "", "with space"])
+            headers["Idempotency-Key"] = rng.choice(["k", self.hex(20), "x" * 300, "", "with space"])
         data, what = None, "no body"
         if method in ("POST", "PUT", "PATCH", "DELETE") and (operation.body is not None or rng.random() < 0.3):
             body = self.value_for(operation.body) if operation.body is not None else {}
@@ -291,7 +299,7 @@ class Generator:
         kind = rng.choice(["none", "wrong", "other", "body"] if operation.body is not None else ["none", "wrong", "other"])
         if operation.platform and kind == "other":
             kind = "wrong"
-        token = {"none": None, "wrong": secrets.token_hex(24), "other": self.tokens["other"]}.get(kind, self.tokens.get("admin"))
+        token = {"none": None, "wrong": self.hex(24), "other": self.tokens["other"]}.get(kind, self.tokens.get("admin"))
         if operation.platform and kind == "body":
             token = self.tokens["platform"]
         if token is not None:
@@ -317,15 +325,15 @@ def send(base_url: str, probe: Probe, sessions: threading.local, outcome: Outcom
             timeout=HANG_SECONDS,
         )
     except requests.Timeout:
-        outcome.record(-1, f"no answer within {HANG_SECONDS}s: {described}")
+        outcome.record("timeout", f"no answer within {HANG_SECONDS}s: {described}")
         return
     except requests.ConnectionError as error:
-        # The server may refuse a request body over the limit before reading it and close the connection.
+        sessions.session = None
+        # The server may refuse a body over the limit before reading it all and close the connection.
         if probe.data is not None and len(probe.data) > BODY_LIMIT:
-            outcome.record(0, None)
-            sessions.session = None
+            outcome.record("closed on a body over the limit", None)
             return
-        outcome.record(-2, f"connection failed ({error}): {described}")
+        outcome.record("connection failed", f"connection failed ({error}): {described}")
         return
     failure = None
     if r.status_code >= 500:
@@ -342,7 +350,7 @@ def send(base_url: str, probe: Probe, sessions: threading.local, outcome: Outcom
             shaped = False
         if not shaped:
             failure = f"{r.status_code} without the error shape {r.text[:300]!r}: {described}"
-    outcome.record(r.status_code, failure)
+    outcome.record(str(r.status_code), failure)
 
 
 def run(base_url: str, probes: list[Probe]) -> Outcome:
@@ -384,15 +392,15 @@ def test_fuzzing_every_route_finds_no_crash_no_5xx_and_no_hang(server, world, to
     before = head(server)
     outcome = run(server.base_url, refused)
     assert outcome.failures == [], "\n".join(outcome.failures[:20])
-    assert all(400 <= status < 500 for status in outcome.statuses), outcome.statuses
+    assert all(answer.startswith("4") for answer in outcome.answers), outcome.answers
     assert head(server) == before, "a refused request wrote to the log"
 
     probes = [generator.probe(ops) for _ in range(REQUESTS - REFUSED_REQUESTS)]
     outcome = run(server.base_url, probes)
-    print("statuses:", dict(sorted(outcome.statuses.items())))
+    print("answers:", dict(sorted(outcome.answers.items())))
     assert outcome.failures == [], f"{len(outcome.failures)} failures:\n" + "\n".join(outcome.failures[:30])
-    assert sum(outcome.statuses.values()) == len(probes)
-    assert any(200 <= status < 300 for status in outcome.statuses), "no request got through: the fuzz reached no handler"
+    assert sum(outcome.answers.values()) == len(probes)
+    assert outcome.answers["200"] > len(probes) // 20, "too few requests got through to do what they asked"
 
     assert server.process.poll() is None, "the server exited"
     assert requests.get(server.base_url + "/healthz", timeout=HANG_SECONDS).json() == {"status": "ok"}
