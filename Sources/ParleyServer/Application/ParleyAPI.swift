@@ -52,6 +52,13 @@ public final class ParleyAPI: Sendable {
     public func secretSource(key: String?, scope: String) -> SecretSource {
         SecretSource(serverSecret: secrets.derivationSecret, idempotencyKey: key.map { "\(scope)\u{0}\($0)" })
     }
+
+    /// Secrets for a command `member` makes on `resource` (`contacts`,
+    /// `inboxes` …), scoped by their account and user: the same key sent by
+    /// another caller, here or in another account, derives other secrets.
+    public func secretSource(key: String?, for member: Member, _ resource: String) -> SecretSource {
+        secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/\(resource)")
+    }
 }
 
 extension HTTPField.Name {

@@ -47,7 +47,7 @@ extension ParleyAPI {
         body.ignore("auto_offline")
         try body.finish()
         let key = try idempotencyKey(request)
-        let token = secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/agents").make("access_token")
+        let token = secretSource(key: key, for: member, "agents").make("access_token")
         let outcome = try await execute(
             member.command(.inviteAgent(name: name, email: email, role: role, tokenSha256: Crypto.sha256Hex(token))),
             idempotencyKey: key)

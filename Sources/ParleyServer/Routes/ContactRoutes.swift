@@ -74,9 +74,9 @@ extension ParleyAPI {
 
     /// The inbox `id` if the member works in it (administrators in all); 404 otherwise.
     func workableInbox(_ id: UInt64, for member: Member) throws -> InboxView {
-        guard let inbox = read({ $0.directory.inbox(id, account: member.accountID) }),
-            member.isAdministrator || inbox.members.contains(member.user.id)
-        else { throw APIError.notFound("inbox \(id)") }
+        guard let inbox = read({ $0.directory.inbox(id, account: member.accountID) }), member.worksIn(inbox) else {
+            throw APIError.notFound("inbox \(id)")
+        }
         return inbox
     }
 
@@ -94,7 +94,7 @@ extension ParleyAPI {
             _ = try workableInbox(inboxID, for: member)
             let sourceID =
                 givenSource
-                ?? secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/contacts").make("source_id")
+                ?? secretSource(key: key, for: member, "contacts").make("source_id")
             source = InboxSource(inboxID: inboxID, sourceID: sourceID)
         }
         let outcome = try await execute(member.command(.createContact(details: details, inbox: source)), idempotencyKey: key)
@@ -185,7 +185,7 @@ extension ParleyAPI {
         let key = try idempotencyKey(request)
         let sourceID =
             givenSource
-            ?? secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/contact_inboxes").make("source_id")
+            ?? secretSource(key: key, for: member, "contacts/\(contactID)/contact_inboxes").make("source_id")
         let outcome = try await execute(
             member.command(.createContactInbox(contactID: contactID, inbox: InboxSource(inboxID: inboxID, sourceID: sourceID))),
             idempotencyKey: key)
@@ -206,7 +206,7 @@ extension ParleyAPI {
             return (contact, projections.directory.inboxes(account: member.accountID))
         }
         let entries: [JSONOut] = inboxes.compactMap { inbox in
-            guard member.isAdministrator || inbox.members.contains(member.user.id) else { return nil }
+            guard member.worksIn(inbox) else { return nil }
             let existing = contact.contactInboxes.last { $0.inboxID == inbox.id }?.sourceID
             guard let sourceID = existing ?? (inbox.channelType == .api ? Crypto.randomHex(bytes: 24) : nil) else { return nil }
             return .contactInbox(sourceID: sourceID, inbox: inbox, showSecrets: member.isAdministrator)
