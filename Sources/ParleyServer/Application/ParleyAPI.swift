@@ -28,9 +28,12 @@ public final class ParleyAPI: Sendable {
     }
 
     /// Decides and appends a command. A request's `Idempotency-Key` (or a
-    /// message's `echo_id`) makes a retry return the original events.
+    /// message's `echo_id`) makes a retry return the original events; the
+    /// same key sent for another conversation, contact or message is another
+    /// request (``IdempotencyKeys``).
     public func execute(_ command: Command, idempotencyKey: String?) async throws -> CommandOutcome {
-        try await ledger.execute(command, idempotencyKey: idempotencyKey)
+        try await ledger.execute(
+            command, idempotencyKey: idempotencyKey.map { IdempotencyKeys.ledgerKey($0, for: command.action) })
     }
 
     /// The body of `request` as a JSON object, refused above the configured size.

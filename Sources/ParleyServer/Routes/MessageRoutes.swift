@@ -85,7 +85,7 @@ extension ParleyAPI {
     /// the same echo id in another conversation is another message; long ids
     /// are hashed to fit the log's key length.
     static func echoKey(_ echo: String, conversation: UInt64) -> String {
-        "echo:\(conversation):" + (echo.utf8.count <= 100 ? echo : "sha256:" + Crypto.sha256Hex(echo))
+        "echo:\(conversation):" + IdempotencyKeys.fitted(echo)
     }
 
     /// `message_type` as Chatwoot takes it: a name or its integer.
