@@ -202,3 +202,18 @@ def test_a_body_over_the_limit_is_refused_whole(tenant):
     r = api.post(t.url(f"conversations/{t.conversation}/messages"), json={"content": "x" * (2 << 20)})
     assert r.status_code == 413 and r.json()["error"]["code"] == "body_too_large"
     assert head(t.ws) == written
+
+
+def test_removing_a_member_through_the_platform_is_retried_safely(workspace, platform):
+    """Every write takes an Idempotency-Key; this one ignored it, so a retried removal answered 404."""
+    member = workspace.new_user("agent")
+    url = f"/platform/api/v1/accounts/{workspace.account_id}/account_users"
+    headers = {"Idempotency-Key": "remove-once"}
+    first = platform.delete(url, json={"user_id": member.id}, headers=headers)
+    assert first.status_code == 200, first.text
+    written = requests.get(workspace.server.base_url + "/readyz", timeout=30).json()["head"]
+    again = platform.delete(url, json={"user_id": member.id}, headers=headers)
+    assert (again.status_code, again.json()) == (200, first.json()) == (200, {"account_id": workspace.account_id, "user_id": member.id})
+    assert requests.get(workspace.server.base_url + "/readyz", timeout=30).json()["head"] == written
+    assert member.id not in [u["user_id"] for u in platform.get(url).json()]
+    assert platform.delete(url, json={"user_id": member.id}, headers={"Idempotency-Key": "x"}).status_code == 404

@@ -119,7 +119,7 @@ extension ParleyAPI {
         var body = try await self.body(request)
         let userID = try body.requiredID("user_id")
         try body.finish()
-        _ = try await execute(platformCommand(account.id, .removeAccountUser(userID: userID)), idempotencyKey: nil)
+        _ = try await execute(platformCommand(account.id, .removeAccountUser(userID: userID)), idempotencyKey: try idempotencyKey(request))
         return JSONResponse(["account_id": .uint(account.id), "user_id": .uint(userID)])
     }
 }
