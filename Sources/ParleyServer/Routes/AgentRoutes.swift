@@ -66,12 +66,12 @@ extension ParleyAPI {
         let role = try body.value("role", as: Role.self)
         let availability = try body.value("availability", as: AgentAvailability.self)
         if let name = try body.string("name", maxLength: Limits.maxNameLength * 4), name != user.name {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "name: users rename themselves; an agent's name is not changed here")
+            throw APIError.unprocessable("name", "users rename themselves; an agent's name is not changed here")
         }
         body.ignore("auto_offline")
         try body.finish()
         if availability != nil && id != member.user.id {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "availability: only the agent sets their own")
+            throw APIError.unprocessable("availability", "only the agent sets their own")
         }
         let key = try idempotencyKey(request)
         if let role {

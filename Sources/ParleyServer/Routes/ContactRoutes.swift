@@ -132,7 +132,7 @@ extension ParleyAPI {
     func searchContacts(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
         let member = try requireMember(request, context: context)
         let query = QueryParameters(request)
-        guard let text = try QueryParameters(request).string("q", maxLength: 255)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+        guard let text = try query.string("q", maxLength: 255)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             throw APIError.badRequest("missing_field", "q is required: the text to search for")
         }
         let page = try query.page()

@@ -144,11 +144,7 @@ extension ParleyAPI {
                         inboxID: inbox, contactID: contact, sourceID: source, status: status, assigneeID: assigneeID,
                         teamID: teamID, customAttributes: customAttributes, message: message))),
             idempotencyKey: key)
-        let created = outcome.events.lazy.compactMap { stored -> UInt64? in
-            if case .conversationCreated(let created) = stored.event.body { return created.conversationID }
-            return nil
-        }.first
-        guard let created else { throw APIError.notFound("conversation") }
+        let created = try outcome.first { if case .conversationCreated(let e) = $0 { e.conversationID } else { nil } }
         return JSONResponse(try await renderConversation(created, for: member))
     }
 

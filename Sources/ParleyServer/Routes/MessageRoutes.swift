@@ -32,7 +32,7 @@ extension ParleyAPI {
             projections.conversations.messages(
                 account: member.accountID, conversation: view.id, before: after == nil ? before : nil, after: after,
                 limit: after == nil ? 20 : 100, includePrivate: true)
-        }.filter { before == nil || $0.id < before! }
+        }.filter { entry in before.map { entry.id < $0 } ?? true }
         let messages = renderMessages(try await loadMessages(entries, account: member.accountID, inbox: view.inboxID))
         let meta = read { projections -> JSONOut in
             let directory = projections.directory
