@@ -4,8 +4,11 @@ import ParleyDomain
 /// contacts as the API shows them, folded from events.
 ///
 /// Ids of these things are numbered across the platform, so each map is keyed
-/// by id alone; every read checks the account, so nothing of one account is
-/// found through another.
+/// by id alone; every read of an account's thing (inbox, team, label, canned
+/// response, webhook, contact) takes the account and checks it, so nothing of
+/// one account is found through another. Users belong to the platform and are
+/// read by id or token alone; an inbox identifier or a contact's source id
+/// names one inbox, whose account the caller must check.
 public struct DirectoryProjection: Sendable, Hashable, Codable {
     private(set) var accounts: [UInt64: AccountView] = [:]
     private(set) var users: [UInt64: UserView] = [:]
