@@ -217,3 +217,25 @@ def test_removing_a_member_through_the_platform_is_retried_safely(workspace, pla
     assert requests.get(workspace.server.base_url + "/readyz", timeout=30).json()["head"] == written
     assert member.id not in [u["user_id"] for u in platform.get(url).json()]
     assert platform.delete(url, json={"user_id": member.id}, headers={"Idempotency-Key": "x"}).status_code == 404
+
+
+def test_retries_answer_with_what_was_stored_not_with_what_they_name(tenant, platform):
+    """A retry whose body differs from the first request's is still that request: the answer is the stored
+    result. Before, a contact inbox retry named the new body's inbox beside the first inbox's source id, and
+    a membership retry the new body's role."""
+    api, t = tenant.ws.admin.api, tenant
+    contact = ok(api.post(t.url("contacts"), json={"name": "Once"}))["payload"]["contact"]["id"]
+    headers = {"Idempotency-Key": "contact-inbox-once"}
+    first = ok(api.post(t.url(f"contacts/{contact}/contact_inboxes"), json={"inbox_id": t.inbox}, headers=headers))
+    again = ok(api.post(t.url(f"contacts/{contact}/contact_inboxes"), json={"inbox_id": t.hidden_inbox}, headers=headers))
+    assert again == first and first["inbox"]["id"] == t.inbox
+    stored = ok(api.get(t.url(f"contacts/{contact}")))["payload"]["contact_inboxes"]
+    assert [(ci["inbox"]["id"], ci["source_id"]) for ci in stored] == [(t.inbox, first["source_id"])]
+
+    url = f"/platform/api/v1/accounts/{t.ws.account_id}/account_users"
+    headers = {"Idempotency-Key": "promote-once"}
+    promoted = platform.patch(url, json={"user_id": t.agent.id, "role": "administrator"}, headers=headers)
+    assert promoted.json() == {"account_id": t.ws.account_id, "user_id": t.agent.id, "role": "administrator"}
+    retried = platform.patch(url, json={"user_id": t.agent.id, "role": "agent"}, headers=headers)
+    assert retried.json() == promoted.json()
+    assert {"account_id": t.ws.account_id, "user_id": t.agent.id, "role": "administrator"} in platform.get(url).json()

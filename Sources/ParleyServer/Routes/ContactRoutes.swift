@@ -181,7 +181,7 @@ extension ParleyAPI {
         let inboxID = try body.requiredID("inbox_id")
         let givenSource = try body.string("source_id", maxLength: Limits.maxNameLength * 4)
         try body.finish()
-        let inbox = try workableInbox(inboxID, for: member)
+        _ = try workableInbox(inboxID, for: member)
         let key = try idempotencyKey(request)
         let sourceID =
             givenSource
@@ -189,7 +189,9 @@ extension ParleyAPI {
         let outcome = try await execute(
             member.command(.createContactInbox(contactID: contactID, inbox: InboxSource(inboxID: inboxID, sourceID: sourceID))),
             idempotencyKey: key)
+        // The inbox as stored: a retry answers like the first request, whatever inbox it names.
         let created = try outcome.first { if case .contactInboxCreated(let e) = $0 { e } else { nil } }
+        let inbox = try workableInbox(created.inboxID, for: member)
         return JSONResponse(.contactInbox(sourceID: created.sourceID, inbox: inbox, showSecrets: member.isAdministrator))
     }
 
