@@ -134,9 +134,9 @@ extension ParleyAPI {
         body.ignore("additional_attributes")
         try body.finish()
         let key = try idempotencyKey(request)
-        let (inbox, contact, source) = try contactInbox(
-            sourceID: sourceID, inboxID: inboxID, contactID: contactID, member: member,
-            secrets: secretSource(key: key, for: member, "conversations"))
+        let (inbox, contact, found) = try contactInbox(sourceID: sourceID, inboxID: inboxID, contactID: contactID, member: member)
+        // A new source id is derived for this contact and inbox, so one key used for two contacts makes two conversations.
+        let source = found ?? secretSource(key: key, for: member, "conversations").make("source_id/\(inbox)/\(contact)")
         let outcome = try await execute(
             member.command(
                 .createConversation(
@@ -152,11 +152,10 @@ extension ParleyAPI {
     /// finds them: `inbox_id` with `contact_id` (the contact's source id in
     /// that inbox, `source_id`, or a new one), or else the contact inbox
     /// `source_id` names. Only inboxes the member works in are considered:
-    /// any other is a 404, as on every other route. A new source id is
-    /// derived for the contact and inbox, so one idempotency key used for
-    /// two contacts makes two conversations, not a clash.
-    private func contactInbox(sourceID: String?, inboxID: UInt64?, contactID: UInt64?, member: Member, secrets: SecretSource) throws
-        -> (inbox: UInt64, contact: UInt64, source: String)
+    /// any other is a 404, as on every other route. The source id is nil
+    /// when the contact has none in the inbox and the caller must make one.
+    private func contactInbox(sourceID: String?, inboxID: UInt64?, contactID: UInt64?, member: Member) throws
+        -> (inbox: UInt64, contact: UInt64, source: String?)
     {
         try read { projections in
             let directory = projections.directory
@@ -168,7 +167,7 @@ extension ParleyAPI {
                     throw APIError.notFound("contact \(contactID)")
                 }
                 let existing = contact.contactInboxes.first { $0.inboxID == inboxID }?.sourceID
-                return (inboxID, contactID, sourceID ?? existing ?? secrets.make("source_id/\(inboxID)/\(contactID)"))
+                return (inboxID, contactID, sourceID ?? existing)
             }
             guard let sourceID else {
                 throw APIError.badRequest("missing_field", "source_id, or inbox_id and contact_id, is required")
