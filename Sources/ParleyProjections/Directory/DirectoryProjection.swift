@@ -174,19 +174,9 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
         (contactIDsByAccount[account] ?? []).reversed().compactMap { contacts[$0] }
     }
 
-    /// Contacts of `account` that `query` finds, newest first, as Chatwoot's
-    /// contact search: a case-insensitive substring of the name, email or
-    /// phone number, a case-sensitive substring of the identifier, or the id.
+    /// Contacts of `account` that `query` finds (``ContactSearch``), newest first.
     public func contacts(account: UInt64, matching query: String) -> [ContactView] {
-        let folded = query.lowercased()
-        let id = UInt64(query)
-        return contacts(account: account).filter { contact in
-            let details = contact.details
-            return contact.id == id || details.name.lowercased().contains(folded)
-                || (details.email?.lowercased().contains(folded) ?? false)
-                || (details.phoneNumber?.lowercased().contains(folded) ?? false)
-                || (details.identifier?.contains(query) ?? false)
-        }
+        contacts(account: account).filter(ContactSearch(query).matches)
     }
 }
 

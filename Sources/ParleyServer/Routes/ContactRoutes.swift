@@ -121,14 +121,14 @@ extension ParleyAPI {
         let member = try requireMember(request, context: context)
         let page = try QueryParameters(request).page()
         let withInboxes = try Self.withContactInboxes(request)
-        return read { projections in
-            let identified = projections.directory.contacts(account: member.accountID).filter { contact in
-                contact.details.email != nil || contact.details.phoneNumber != nil || contact.details.identifier != nil
-            }
-            return Self.contactPage(identified, page: page, member: member, directory: projections.directory, withInboxes: withInboxes)
+        let identified = read { $0.directory.contacts(account: member.accountID) }.filter { contact in
+            contact.details.email != nil || contact.details.phoneNumber != nil || contact.details.identifier != nil
         }
+        return contactPage(identified, page: page, member: member, withInboxes: withInboxes)
     }
 
+    /// The search runs on a copy of the account's contacts, outside the
+    /// projections' lock: it lowercases every one, and the lock is every tenant's.
     func searchContacts(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
         let member = try requireMember(request, context: context)
         let query = QueryParameters(request)
@@ -137,24 +137,21 @@ extension ParleyAPI {
         }
         let page = try query.page()
         let withInboxes = try Self.withContactInboxes(request)
-        return read { projections in
-            Self.contactPage(
-                projections.directory.contacts(account: member.accountID, matching: text), page: page, member: member,
-                directory: projections.directory, withInboxes: withInboxes)
-        }
+        let found = read { $0.directory.contacts(account: member.accountID) }.filter(ContactSearch(text).matches)
+        return contactPage(found, page: page, member: member, withInboxes: withInboxes)
     }
 
-    private static func contactPage(
-        _ contacts: [ContactView], page: Int, member: Member, directory: borrowing DirectoryProjection, withInboxes: Bool
-    ) -> JSONResponse {
-        let start = (page - 1) * contactsPerPage
-        let slice = start < contacts.count ? contacts[start..<min(contacts.count, start + contactsPerPage)] : []
+    /// Page `page` of `contacts`, rendered (under the lock) for the member.
+    private func contactPage(_ contacts: [ContactView], page: Int, member: Member, withInboxes: Bool) -> JSONResponse {
+        let start = (page - 1) * Self.contactsPerPage
+        let slice = start < contacts.count ? contacts[start..<min(contacts.count, start + Self.contactsPerPage)] : []
+        let payload = read { projections in
+            slice.map {
+                JSONOut.contact($0, directory: projections.directory, withContactInboxes: withInboxes, showSecrets: member.isAdministrator)
+            }
+        }
         return JSONResponse([
-            "meta": ["count": .int(Int64(contacts.count)), "current_page": .int(Int64(page))],
-            "payload": .array(
-                slice.map {
-                    .contact($0, directory: directory, withContactInboxes: withInboxes, showSecrets: member.isAdministrator)
-                }),
+            "meta": ["count": .int(Int64(contacts.count)), "current_page": .int(Int64(page))], "payload": .array(payload),
         ])
     }
 
