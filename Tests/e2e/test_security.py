@@ -307,3 +307,21 @@ def test_secrets_reach_only_those_allowed_to_hold_them(server, platform, workspa
             r = admin.get(t.url(tail))
             assert r.status_code == 200 and not any(secret in r.text for secret in tokens), tail
     assert ok(admin.get(t.url(f"contacts/{t.contact}")))["payload"]["contact_inboxes"][0]["inbox"]["hmac_token"] in hmac_tokens
+
+
+def test_an_agent_sees_a_contacts_source_ids_only_in_inboxes_they_work_in(workspace):
+    """A source id is the contact's credential on the Public API: shown for an inbox the agent is kept out of,
+    it would open that inbox's conversations to them."""
+    t = populate(workspace, "Ferret")
+    agent, admin = t.agent.api, t.ws.admin.api
+    shown = ok(agent.get(t.url(f"contacts/{t.contact}")))["payload"]["contact_inboxes"]
+    assert [(ci["inbox"]["id"], ci["source_id"]) for ci in shown] == [(t.inbox, t.source)]
+    for tail in ["contacts", f"contacts/search?q={t.secret}", f"contacts/{t.contact}", f"contacts/{t.contact}/contactable_inboxes",
+                 f"contacts/{t.contact}/conversations", "conversations?status=all", f"conversations/{t.conversation}/messages"]:
+        r = agent.get(t.url(tail))
+        assert r.status_code == 200 and t.hidden_source not in r.text and "back office" not in r.text, tail
+    updated = ok(agent.patch(t.url(f"contacts/{t.contact}"), json={"phone_number": "+4930123456"}))["payload"]
+    assert [ci["inbox"]["id"] for ci in updated["contact_inboxes"]] == [t.inbox]
+    # Administrators work in every inbox and see both.
+    both = ok(admin.get(t.url(f"contacts/{t.contact}")))["payload"]["contact_inboxes"]
+    assert {(ci["inbox"]["id"], ci["source_id"]) for ci in both} == {(t.inbox, t.source), (t.hidden_inbox, t.hidden_source)}

@@ -3,8 +3,8 @@ import ParleyDomain
 import ParleyProjections
 
 /// `/api/v1/accounts/{id}/contacts`: any member lists, searches, creates and
-/// edits the account's contacts, as in Chatwoot. Contact inboxes are created
-/// only in inboxes the caller works in.
+/// edits the account's contacts, as in Chatwoot. Contact inboxes are created,
+/// and shown, only in inboxes the caller works in.
 extension ParleyAPI {
     /// Chatwoot's contacts page size.
     static let contactsPerPage = 15
@@ -67,8 +67,7 @@ extension ParleyAPI {
             guard let contact = projections.directory.contact(id, account: member.accountID) else {
                 throw APIError.notFound("contact \(id)")
             }
-            return JSONOut.contact(
-                contact, directory: projections.directory, withContactInboxes: withContactInboxes, showSecrets: member.isAdministrator)
+            return JSONOut.contact(contact, directory: projections.directory, for: member, withContactInboxes: withContactInboxes)
         }
     }
 
@@ -147,7 +146,7 @@ extension ParleyAPI {
         let slice = start < contacts.count ? contacts[start..<min(contacts.count, start + Self.contactsPerPage)] : []
         let payload = read { projections in
             slice.map {
-                JSONOut.contact($0, directory: projections.directory, withContactInboxes: withInboxes, showSecrets: member.isAdministrator)
+                JSONOut.contact($0, directory: projections.directory, for: member, withContactInboxes: withInboxes)
             }
         }
         return JSONResponse([
