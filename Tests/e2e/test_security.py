@@ -198,6 +198,20 @@ def test_another_accounts_administrator_finds_nothing_and_changes_nothing(server
         r = mallory.request("POST" if path.endswith("availability") else "PATCH", path, json={"availability": "busy", "account_id": a.ws.account_id})
         assert_not_found(r, a.secret, path)
 
+    # The Platform API takes the platform token only; B's profile names B alone.
+    platform_routes = [
+        ("GET", f"accounts/{a.ws.account_id}", None), ("PATCH", f"accounts/{a.ws.account_id}", {"name": "Mallory"}),
+        ("GET", f"users/{a.agent.id}", None), ("GET", f"accounts/{a.ws.account_id}/account_users", None),
+        ("POST", f"accounts/{a.ws.account_id}/account_users", {"user_id": b.ws.admin.id, "role": "administrator"}),
+        ("PATCH", f"accounts/{a.ws.account_id}/account_users", {"user_id": a.agent.id, "role": "administrator"}),
+        ("DELETE", f"accounts/{a.ws.account_id}/account_users", {"user_id": a.agent.id}),
+        ("POST", "accounts", {"name": "Mallory"}), ("POST", "users", {"name": "Mallory", "email": "mallory@example.com"}),
+    ]
+    for method, tail, body in platform_routes:
+        r = mallory.request(method, f"/platform/api/v1/{tail}", json=body)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized", f"{method} {tail}"
+    assert [account["id"] for account in ok(mallory.get("/api/v1/profile"))["accounts"]] == [b.ws.account_id]
+
     # Filters and searches in B never reach A's things.
     for tail in [f"conversations?status=all&inbox_id={a.inbox}", f"conversations?status=all&team_id={a.team}", f"conversations/search?q={a.secret}"]:
         listed = ok(mallory.get(b.url(tail)))
