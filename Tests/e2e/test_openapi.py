@@ -38,7 +38,7 @@ SOURCES = ROOT / "Sources" / "ParleyServer"
 METHODS = ("get", "post", "put", "patch", "delete")
 ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "422", "429")
 # Examples per operation and phase; with ~100 operations this keeps the run to a few minutes on 2 cores.
-MAX_EXAMPLES = int(os.environ.get("PARLEY_SCHEMATHESIS_EXAMPLES", "40"))
+MAX_EXAMPLES = int(os.environ.get("PARLEY_SCHEMATHESIS_EXAMPLES", "30"))
 
 
 def load_spec() -> dict:
