@@ -52,6 +52,19 @@ import Testing
             with: .forbidden("administrators only"))
     }
 
+    @Test func theLastAdministratorCannotBeDemotedOrRemoved() throws {
+        var world = World()
+        let acme = try world.tenant("Acme")
+        let keep = DomainError.invalid(field: "role", reason: "an account keeps at least one administrator")
+        world.refuse(.user(acme.admin), .updateAccountUser(userID: acme.admin, role: .agent), in: acme.account, with: keep)
+        world.refuse(.user(acme.admin), .removeAccountUser(userID: acme.admin), in: acme.account, with: keep)
+        world.refuse(.platform, .removeAccountUser(userID: acme.admin), in: acme.account, with: keep)
+        _ = try world.run(.user(acme.admin), .updateAccountUser(userID: acme.agent, role: .administrator), in: acme.account)
+        let removed = try world.run(.user(acme.agent), .removeAccountUser(userID: acme.admin), in: acme.account)
+        #expect(removed.contains { if case .accountUserRemoved = $0.body { true } else { false } })
+        #expect(world.state.accounts[acme.account]?.members == [acme.agent: .administrator, acme.outsider: .agent])
+    }
+
     @Test func platformCreatesUserWithToken() throws {
         var world = World()
         let hash = tokenHash(42)

@@ -115,6 +115,7 @@ extension Decision {
     func updateAccountUser(userID: UInt64, role: Role) throws(DomainError) -> [DomainEvent] {
         let account = try accountAsAdministrator()
         guard account.members[userID] != nil else { throw .notFound("user \(userID)") }
+        if role != .administrator { try keepAnAdministrator(in: account, without: userID) }
         return [
             event(
                 .accountUserUpdated(AccountUserUpdated(userID: userID, role: role)),
@@ -122,11 +123,21 @@ extension Decision {
         ]
     }
 
+    /// Refuses to demote or remove the last administrator: an account
+    /// nobody can administer could never be configured again.
+    private func keepAnAdministrator(in account: AccountRecord, without userID: UInt64) throws(DomainError) {
+        guard account.members[userID] == .administrator,
+            !account.members.contains(where: { $0.key != userID && $0.value == .administrator })
+        else { return }
+        throw .invalid(field: "role", reason: "an account keeps at least one administrator")
+    }
+
     /// Removes a member and, as Chatwoot does, unassigns their conversations
     /// (each with its activity message) so nothing stays with someone gone.
     func removeAccountUser(userID: UInt64) throws(DomainError) -> [DomainEvent] {
         let account = try accountAsAdministrator()
         guard account.members[userID] != nil else { throw .notFound("user \(userID)") }
+        try keepAnAdministrator(in: account, without: userID)
         var events: [DomainEvent] = []
         var messageID = state.nextMessageID
         for id in (account.assignments[userID] ?? []).sorted() {

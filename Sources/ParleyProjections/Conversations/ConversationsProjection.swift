@@ -127,15 +127,22 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
         body(&messages[key]![index])
     }
 
-    /// Where message `id` sits in `entries`, found by binary search.
+    /// Where message `id` sits in `entries`.
     private static func position(of id: UInt64, in entries: [MessageIndexEntry]) -> Int? {
+        let index = partitionPoint(entries) { $0.id >= id }
+        return index < entries.count && entries[index].id == id ? index : nil
+    }
+
+    /// The first index of `entries` (ascending by id) at which `isPast`
+    /// holds, found by binary search; `isPast` must hold from there on.
+    private static func partitionPoint(_ entries: [MessageIndexEntry], _ isPast: (MessageIndexEntry) -> Bool) -> Int {
         var low = 0
         var high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if entries[middle].id < id { low = middle + 1 } else { high = middle }
+            if isPast(entries[middle]) { high = middle } else { low = middle + 1 }
         }
-        return low < entries.count && entries[low].id == id ? low : nil
+        return low
     }
 
     private mutating func setRole(_ role: Role, of user: UInt64, in account: UInt64) {
@@ -173,7 +180,7 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
         let all = messages[Key(account: account, id: conversation)] ?? []
         let visible = all.lazy.filter { includePrivate || !$0.isPrivate }
         if let after { return Array(visible.filter { $0.id > after }.prefix(limit)) }
-        let upper = visible.filter { before == nil || $0.id < before! }
+        let upper = visible.filter { entry in before.map { entry.id < $0 } ?? true }
         return Array(upper.suffix(limit))
     }
 
@@ -198,13 +205,8 @@ public struct ConversationsProjection: Sendable, Hashable, Codable {
     /// The newest message at or before message `id`: where a read cursor at `id` stands.
     public func message(account: UInt64, conversation: UInt64, atOrBefore id: UInt64) -> MessageIndexEntry? {
         guard let entries = messages[Key(account: account, id: conversation)] else { return nil }
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].id <= id { low = middle + 1 } else { high = middle }
-        }
-        return low > 0 ? entries[low - 1] : nil
+        let index = Self.partitionPoint(entries) { $0.id > id }
+        return index > 0 ? entries[index - 1] : nil
     }
 
     var allConversations: Dictionary<Key, ConversationView>.Values { conversations.values }

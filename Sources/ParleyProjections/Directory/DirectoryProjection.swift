@@ -4,8 +4,11 @@ import ParleyDomain
 /// contacts as the API shows them, folded from events.
 ///
 /// Ids of these things are numbered across the platform, so each map is keyed
-/// by id alone; every read checks the account, so nothing of one account is
-/// found through another.
+/// by id alone; every read of an account's thing (inbox, team, label, canned
+/// response, webhook, contact) takes the account and checks it, so nothing of
+/// one account is found through another. Users belong to the platform and are
+/// read by id or token alone; an inbox identifier or a contact's source id
+/// names one inbox, whose account the caller must check.
 public struct DirectoryProjection: Sendable, Hashable, Codable {
     private(set) var accounts: [UInt64: AccountView] = [:]
     private(set) var users: [UInt64: UserView] = [:]
@@ -171,19 +174,9 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
         (contactIDsByAccount[account] ?? []).reversed().compactMap { contacts[$0] }
     }
 
-    /// Contacts of `account` that `query` finds, newest first, as Chatwoot's
-    /// contact search: a case-insensitive substring of the name, email or
-    /// phone number, a case-sensitive substring of the identifier, or the id.
+    /// Contacts of `account` that `query` finds (``ContactSearch``), newest first.
     public func contacts(account: UInt64, matching query: String) -> [ContactView] {
-        let folded = query.lowercased()
-        let id = UInt64(query)
-        return contacts(account: account).filter { contact in
-            let details = contact.details
-            return contact.id == id || details.name.lowercased().contains(folded)
-                || (details.email?.lowercased().contains(folded) ?? false)
-                || (details.phoneNumber?.lowercased().contains(folded) ?? false)
-                || (details.identifier?.contains(query) ?? false)
-        }
+        contacts(account: account).filter(ContactSearch(query).matches)
     }
 }
 

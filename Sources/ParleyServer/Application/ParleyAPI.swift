@@ -28,9 +28,12 @@ public final class ParleyAPI: Sendable {
     }
 
     /// Decides and appends a command. A request's `Idempotency-Key` (or a
-    /// message's `echo_id`) makes a retry return the original events.
+    /// message's `echo_id`) makes a retry return the original events; the
+    /// same key sent for another conversation, contact or message is another
+    /// request (``IdempotencyKeys``).
     public func execute(_ command: Command, idempotencyKey: String?) async throws -> CommandOutcome {
-        try await ledger.execute(command, idempotencyKey: idempotencyKey)
+        try await ledger.execute(
+            command, idempotencyKey: idempotencyKey.map { IdempotencyKeys.ledgerKey($0, for: command.action) })
     }
 
     /// The body of `request` as a JSON object, refused above the configured size.
@@ -51,6 +54,13 @@ public final class ParleyAPI: Sendable {
     /// one (so a retry carries the same secrets), random otherwise.
     public func secretSource(key: String?, scope: String) -> SecretSource {
         SecretSource(serverSecret: secrets.derivationSecret, idempotencyKey: key.map { "\(scope)\u{0}\($0)" })
+    }
+
+    /// Secrets for a command `member` makes on `resource` (`contacts`,
+    /// `inboxes` …), scoped by their account and user: the same key sent by
+    /// another caller, here or in another account, derives other secrets.
+    public func secretSource(key: String?, for member: Member, _ resource: String) -> SecretSource {
+        secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/\(resource)")
     }
 }
 

@@ -11,6 +11,13 @@ public struct Member: Sendable {
     public var accountID: UInt64 { account.id }
     public var isAdministrator: Bool { role == .administrator }
 
+    /// Whether this member works in `inbox` (an inbox of their account):
+    /// administrators in all, agents in those they are members of. Any other
+    /// inbox, and its conversations, must look to them as if it did not exist.
+    public func worksIn(_ inbox: InboxView) -> Bool {
+        isAdministrator || inbox.members.contains(user.id)
+    }
+
     /// The command `action` by this member in their account.
     public func command(_ action: Action) -> Command {
         Command(accountID: account.id, principal: principal, action: action)

@@ -52,9 +52,13 @@ extension ParleyAPI {
 }
 
 extension ParleyRequestContext {
-    /// A numeric path parameter; anything else is a 404, as for an id that does not exist.
+    /// A numeric path parameter, in digits only; anything else is a 404, as
+    /// for an id that does not exist. (`UInt64("+7")` is 7: without the digit
+    /// check `/accounts/+7` would be a second name for `/accounts/7`.)
     public func pathID(_ name: String) throws -> UInt64 {
-        guard let text = parameters.get(name), let id = UInt64(text), id < 1 << 53 else {
+        guard let text = parameters.get(name), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let id = UInt64(text),
+            id < 1 << 53
+        else {
             throw APIError.notFound("\(name.replacingOccurrences(of: "_id", with: "")) \(parameters.get(name) ?? "")")
         }
         return id

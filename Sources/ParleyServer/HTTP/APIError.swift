@@ -24,6 +24,11 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         APIError(.badRequest, code: "invalid_argument", message: "\(field): \(reason)")
     }
 
+    /// Well-formed input the API will not take (as the domain's own refusals): a 422.
+    public static func unprocessable(_ field: String, _ reason: String) -> APIError {
+        APIError(.unprocessableContent, code: "invalid_argument", message: "\(field): \(reason)")
+    }
+
     public static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: "not_found", message: "\(what) not found")
     }

@@ -72,10 +72,11 @@ public struct JSONBody: Sendable {
 
     public mutating func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value = take(key) else { return nil }
-        guard case .number(let number) = value, number.rounded() == number, number >= Double(range.lowerBound),
-            number <= Double(range.upperBound)
-        else { throw APIError.invalid(name(key), "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
-        return Int(number)
+        // `Int(exactly:)` rather than comparing doubles: `Double(Int.max)` rounds up to 2^63, where `Int(_:)` traps.
+        guard case .number(let number) = value, let integer = Int(exactly: number), range.contains(integer) else {
+            throw APIError.invalid(name(key), "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return integer
     }
 
     public mutating func bool(_ key: String) throws -> Bool? {

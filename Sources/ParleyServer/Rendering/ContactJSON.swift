@@ -4,11 +4,25 @@ import ParleyProjections
 // Chatwoot's JSON for contacts and contact inboxes.
 
 extension JSONOut {
+    /// A contact as `member` sees it on the Application API: contact inboxes
+    /// only in inboxes they work in (a source id is the contact's credential
+    /// on the Public API, so it would open an inbox's conversations to an
+    /// agent kept out of them), HMAC tokens only for administrators.
+    static func contact(
+        _ contact: ContactView, directory: borrowing DirectoryProjection, for member: Member, withContactInboxes: Bool = true
+    ) -> JSONOut {
+        .contact(
+            contact, directory: directory, withContactInboxes: withContactInboxes, showSecrets: member.isAdministrator,
+            shownInboxes: member.worksIn)
+    }
+
     /// A contact as Chatwoot's `_contact` partial. Its contact inboxes (each
     /// with the inbox) are included where Chatwoot's `/contacts` endpoints
-    /// include them; `showSecrets` is passed on to those inboxes.
+    /// include them, those in `shownInboxes`; `showSecrets` is passed on to
+    /// those inboxes.
     static func contact(
-        _ contact: ContactView, directory: borrowing DirectoryProjection, withContactInboxes: Bool = true, showSecrets: Bool
+        _ contact: ContactView, directory: borrowing DirectoryProjection, withContactInboxes: Bool = true, showSecrets: Bool,
+        shownInboxes: (InboxView) -> Bool = { _ in true }
     ) -> JSONOut {
         let details = contact.details
         var members: [(String, JSONOut)] = [
@@ -20,9 +34,8 @@ extension JSONOut {
         ]
         if withContactInboxes {
             let inboxes: [JSONOut] = contact.contactInboxes.compactMap { source in
-                directory.inbox(source.inboxID, account: contact.accountID).map {
-                    .contactInbox(sourceID: source.sourceID, inbox: $0, showSecrets: showSecrets)
-                }
+                guard let inbox = directory.inbox(source.inboxID, account: contact.accountID), shownInboxes(inbox) else { return nil }
+                return .contactInbox(sourceID: source.sourceID, inbox: inbox, showSecrets: showSecrets)
             }
             members.append(("contact_inboxes", .array(inboxes)))
         }

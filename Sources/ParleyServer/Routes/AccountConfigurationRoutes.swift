@@ -45,7 +45,7 @@ extension ParleyAPI {
         let description = try body.string("description", maxLength: Limits.maxNameLength * 4) ?? ""
         let color = try body.string("color", maxLength: 16) ?? ""
         if try body.bool("show_on_sidebar") == false {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "show_on_sidebar: Parley shows every label")
+            throw APIError.unprocessable("show_on_sidebar", "Parley shows every label")
         }
         try body.finish()
         let outcome = try await execute(
@@ -148,9 +148,9 @@ extension ParleyAPI {
         if nested != nil { try outer.finish() }
         guard let url else { throw APIError.badRequest("missing_field", "url is required") }
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()), parsed.host?.isEmpty == false
-        else { throw APIError(.unprocessableContent, code: "invalid_argument", message: "url: expected an http or https URL") }
+        else { throw APIError.unprocessable("url", "expected an http or https URL") }
         if subscriptions?.isEmpty == true {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "subscriptions: name at least one event")
+            throw APIError.unprocessable("subscriptions", "name at least one event")
         }
         let outcome = try await execute(
             member.command(.saveWebhook(id: id, url: url, subscriptions: subscriptions ?? current?.subscriptions ?? [])),

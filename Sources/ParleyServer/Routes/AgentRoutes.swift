@@ -47,7 +47,7 @@ extension ParleyAPI {
         body.ignore("auto_offline")
         try body.finish()
         let key = try idempotencyKey(request)
-        let token = secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/agents").make("access_token")
+        let token = secretSource(key: key, for: member, "agents").make("access_token")
         let outcome = try await execute(
             member.command(.inviteAgent(name: name, email: email, role: role, tokenSha256: Crypto.sha256Hex(token))),
             idempotencyKey: key)
@@ -66,12 +66,12 @@ extension ParleyAPI {
         let role = try body.value("role", as: Role.self)
         let availability = try body.value("availability", as: AgentAvailability.self)
         if let name = try body.string("name", maxLength: Limits.maxNameLength * 4), name != user.name {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "name: users rename themselves; an agent's name is not changed here")
+            throw APIError.unprocessable("name", "users rename themselves; an agent's name is not changed here")
         }
         body.ignore("auto_offline")
         try body.finish()
         if availability != nil && id != member.user.id {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "availability: only the agent sets their own")
+            throw APIError.unprocessable("availability", "only the agent sets their own")
         }
         let key = try idempotencyKey(request)
         if let role {

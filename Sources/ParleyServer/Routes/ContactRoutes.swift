@@ -3,8 +3,8 @@ import ParleyDomain
 import ParleyProjections
 
 /// `/api/v1/accounts/{id}/contacts`: any member lists, searches, creates and
-/// edits the account's contacts, as in Chatwoot. Contact inboxes are created
-/// only in inboxes the caller works in.
+/// edits the account's contacts, as in Chatwoot. Contact inboxes are created,
+/// and shown, only in inboxes the caller works in.
 extension ParleyAPI {
     /// Chatwoot's contacts page size.
     static let contactsPerPage = 15
@@ -67,16 +67,15 @@ extension ParleyAPI {
             guard let contact = projections.directory.contact(id, account: member.accountID) else {
                 throw APIError.notFound("contact \(id)")
             }
-            return JSONOut.contact(
-                contact, directory: projections.directory, withContactInboxes: withContactInboxes, showSecrets: member.isAdministrator)
+            return JSONOut.contact(contact, directory: projections.directory, for: member, withContactInboxes: withContactInboxes)
         }
     }
 
     /// The inbox `id` if the member works in it (administrators in all); 404 otherwise.
     func workableInbox(_ id: UInt64, for member: Member) throws -> InboxView {
-        guard let inbox = read({ $0.directory.inbox(id, account: member.accountID) }),
-            member.isAdministrator || inbox.members.contains(member.user.id)
-        else { throw APIError.notFound("inbox \(id)") }
+        guard let inbox = read({ $0.directory.inbox(id, account: member.accountID) }), member.worksIn(inbox) else {
+            throw APIError.notFound("inbox \(id)")
+        }
         return inbox
     }
 
@@ -94,7 +93,7 @@ extension ParleyAPI {
             _ = try workableInbox(inboxID, for: member)
             let sourceID =
                 givenSource
-                ?? secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/contacts").make("source_id")
+                ?? secretSource(key: key, for: member, "contacts").make("source_id")
             source = InboxSource(inboxID: inboxID, sourceID: sourceID)
         }
         let outcome = try await execute(member.command(.createContact(details: details, inbox: source)), idempotencyKey: key)
@@ -121,40 +120,37 @@ extension ParleyAPI {
         let member = try requireMember(request, context: context)
         let page = try QueryParameters(request).page()
         let withInboxes = try Self.withContactInboxes(request)
-        return read { projections in
-            let identified = projections.directory.contacts(account: member.accountID).filter { contact in
-                contact.details.email != nil || contact.details.phoneNumber != nil || contact.details.identifier != nil
-            }
-            return Self.contactPage(identified, page: page, member: member, directory: projections.directory, withInboxes: withInboxes)
+        let identified = read { $0.directory.contacts(account: member.accountID) }.filter { contact in
+            contact.details.email != nil || contact.details.phoneNumber != nil || contact.details.identifier != nil
         }
+        return contactPage(identified, page: page, member: member, withInboxes: withInboxes)
     }
 
+    /// The search runs on a copy of the account's contacts, outside the
+    /// projections' lock: it lowercases every one, and the lock is every tenant's.
     func searchContacts(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
         let member = try requireMember(request, context: context)
         let query = QueryParameters(request)
-        guard let text = try QueryParameters(request).string("q", maxLength: 255)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+        guard let text = try query.string("q", maxLength: 255)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             throw APIError.badRequest("missing_field", "q is required: the text to search for")
         }
         let page = try query.page()
         let withInboxes = try Self.withContactInboxes(request)
-        return read { projections in
-            Self.contactPage(
-                projections.directory.contacts(account: member.accountID, matching: text), page: page, member: member,
-                directory: projections.directory, withInboxes: withInboxes)
-        }
+        let found = read { $0.directory.contacts(account: member.accountID) }.filter(ContactSearch(text).matches)
+        return contactPage(found, page: page, member: member, withInboxes: withInboxes)
     }
 
-    private static func contactPage(
-        _ contacts: [ContactView], page: Int, member: Member, directory: borrowing DirectoryProjection, withInboxes: Bool
-    ) -> JSONResponse {
-        let start = (page - 1) * contactsPerPage
-        let slice = start < contacts.count ? contacts[start..<min(contacts.count, start + contactsPerPage)] : []
+    /// Page `page` of `contacts`, rendered (under the lock) for the member.
+    private func contactPage(_ contacts: [ContactView], page: Int, member: Member, withInboxes: Bool) -> JSONResponse {
+        let start = (page - 1) * Self.contactsPerPage
+        let slice = start < contacts.count ? contacts[start..<min(contacts.count, start + Self.contactsPerPage)] : []
+        let payload = read { projections in
+            slice.map {
+                JSONOut.contact($0, directory: projections.directory, for: member, withContactInboxes: withInboxes)
+            }
+        }
         return JSONResponse([
-            "meta": ["count": .int(Int64(contacts.count)), "current_page": .int(Int64(page))],
-            "payload": .array(
-                slice.map {
-                    .contact($0, directory: directory, withContactInboxes: withInboxes, showSecrets: member.isAdministrator)
-                }),
+            "meta": ["count": .int(Int64(contacts.count)), "current_page": .int(Int64(page))], "payload": .array(payload),
         ])
     }
 
@@ -181,15 +177,17 @@ extension ParleyAPI {
         let inboxID = try body.requiredID("inbox_id")
         let givenSource = try body.string("source_id", maxLength: Limits.maxNameLength * 4)
         try body.finish()
-        let inbox = try workableInbox(inboxID, for: member)
+        _ = try workableInbox(inboxID, for: member)
         let key = try idempotencyKey(request)
         let sourceID =
             givenSource
-            ?? secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/contact_inboxes").make("source_id")
+            ?? secretSource(key: key, for: member, "contacts/\(contactID)/contact_inboxes").make("source_id")
         let outcome = try await execute(
             member.command(.createContactInbox(contactID: contactID, inbox: InboxSource(inboxID: inboxID, sourceID: sourceID))),
             idempotencyKey: key)
+        // The inbox as stored: a retry answers like the first request, whatever inbox it names.
         let created = try outcome.first { if case .contactInboxCreated(let e) = $0 { e } else { nil } }
+        let inbox = try workableInbox(created.inboxID, for: member)
         return JSONResponse(.contactInbox(sourceID: created.sourceID, inbox: inbox, showSecrets: member.isAdministrator))
     }
 
@@ -206,7 +204,7 @@ extension ParleyAPI {
             return (contact, projections.directory.inboxes(account: member.accountID))
         }
         let entries: [JSONOut] = inboxes.compactMap { inbox in
-            guard member.isAdministrator || inbox.members.contains(member.user.id) else { return nil }
+            guard member.worksIn(inbox) else { return nil }
             let existing = contact.contactInboxes.last { $0.inboxID == inbox.id }?.sourceID
             guard let sourceID = existing ?? (inbox.channelType == .api ? Crypto.randomHex(bytes: 24) : nil) else { return nil }
             return .contactInbox(sourceID: sourceID, inbox: inbox, showSecrets: member.isAdministrator)

@@ -134,9 +134,9 @@ extension ParleyAPI {
         body.ignore("additional_attributes")
         try body.finish()
         let key = try idempotencyKey(request)
-        let (inbox, contact, source) = try contactInbox(
-            sourceID: sourceID, inboxID: inboxID, contactID: contactID, member: member,
-            generated: secretSource(key: key, scope: "conversations").make("source_id"))
+        let (inbox, contact, found) = try contactInbox(sourceID: sourceID, inboxID: inboxID, contactID: contactID, member: member)
+        // A new source id is derived for this contact and inbox, so one key used for two contacts makes two conversations.
+        let source = found ?? secretSource(key: key, for: member, "conversations").make("source_id/\(inbox)/\(contact)")
         let outcome = try await execute(
             member.command(
                 .createConversation(
@@ -144,43 +144,43 @@ extension ParleyAPI {
                         inboxID: inbox, contactID: contact, sourceID: source, status: status, assigneeID: assigneeID,
                         teamID: teamID, customAttributes: customAttributes, message: message))),
             idempotencyKey: key)
-        let created = outcome.events.lazy.compactMap { stored -> UInt64? in
-            if case .conversationCreated(let created) = stored.event.body { return created.conversationID }
-            return nil
-        }.first
-        guard let created else { throw APIError.notFound("conversation") }
+        let created = try outcome.first { if case .conversationCreated(let e) = $0 { e.conversationID } else { nil } }
         return JSONResponse(try await renderConversation(created, for: member))
     }
 
     /// The inbox, contact and source id a new conversation uses, as Chatwoot
     /// finds them: `inbox_id` with `contact_id` (the contact's source id in
     /// that inbox, `source_id`, or a new one), or else the contact inbox
-    /// `source_id` names.
-    private func contactInbox(sourceID: String?, inboxID: UInt64?, contactID: UInt64?, member: Member, generated: String) throws
-        -> (inbox: UInt64, contact: UInt64, source: String)
+    /// `source_id` names. Only inboxes the member works in are considered:
+    /// any other is a 404, as on every other route. The source id is nil
+    /// when the contact has none in the inbox and the caller must make one.
+    private func contactInbox(sourceID: String?, inboxID: UInt64?, contactID: UInt64?, member: Member) throws
+        -> (inbox: UInt64, contact: UInt64, source: String?)
     {
         try read { projections in
             let directory = projections.directory
             if let inboxID, let contactID {
-                guard directory.inbox(inboxID, account: member.accountID) != nil else { throw APIError.notFound("inbox \(inboxID)") }
+                guard let inbox = directory.inbox(inboxID, account: member.accountID), member.worksIn(inbox) else {
+                    throw APIError.notFound("inbox \(inboxID)")
+                }
                 guard let contact = directory.contact(contactID, account: member.accountID) else {
                     throw APIError.notFound("contact \(contactID)")
                 }
                 let existing = contact.contactInboxes.first { $0.inboxID == inboxID }?.sourceID
-                return (inboxID, contactID, sourceID ?? existing ?? generated)
+                return (inboxID, contactID, sourceID ?? existing)
             }
             guard let sourceID else {
                 throw APIError.badRequest("missing_field", "source_id, or inbox_id and contact_id, is required")
             }
-            let inboxes = inboxID.map { [$0] } ?? directory.inboxes(account: member.accountID).map(\.id)
+            let inboxes = directory.inboxes(account: member.accountID).filter { inbox in
+                member.worksIn(inbox) && (inboxID == nil || inbox.id == inboxID)
+            }
             for inbox in inboxes {
-                guard directory.inbox(inbox, account: member.accountID) != nil,
-                    let contact = directory.contact(inbox: inbox, sourceID: sourceID)
-                else { continue }
+                guard let contact = directory.contact(inbox: inbox.id, sourceID: sourceID) else { continue }
                 guard contactID == nil || contactID == contact.id else {
                     throw APIError(.conflict, code: "conflict", message: "source id \(sourceID) belongs to another contact")
                 }
-                return (inbox, contact.id, sourceID)
+                return (inbox.id, contact.id, sourceID)
             }
             throw APIError.notFound("contact inbox \(sourceID)")
         }

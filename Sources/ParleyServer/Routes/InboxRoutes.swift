@@ -11,7 +11,7 @@ extension ParleyAPI {
         account.get("inboxes") { request, context in
             let member = try self.requireMember(request, context: context)
             let inboxes = self.read { $0.directory.inboxes(account: member.accountID) }
-                .filter { member.isAdministrator || $0.members.contains(member.user.id) }
+                .filter(member.worksIn)
             return JSONResponse(["payload": .array(inboxes.map { .inbox($0, showSecrets: member.isAdministrator) })])
         }
         account.get("inboxes/:inbox_id") { request, context in
@@ -85,7 +85,7 @@ extension ParleyAPI {
         try channel.finish()
         try body.finish()
         let key = try idempotencyKey(request)
-        let secrets = secretSource(key: key, scope: "accounts/\(member.accountID)/users/\(member.user.id)/inboxes")
+        let secrets = secretSource(key: key, for: member, "inboxes")
         let outcome = try await execute(
             member.command(
                 .createInbox(

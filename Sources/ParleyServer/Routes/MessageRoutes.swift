@@ -32,7 +32,7 @@ extension ParleyAPI {
             projections.conversations.messages(
                 account: member.accountID, conversation: view.id, before: after == nil ? before : nil, after: after,
                 limit: after == nil ? 20 : 100, includePrivate: true)
-        }.filter { before == nil || $0.id < before! }
+        }.filter { entry in before.map { entry.id < $0 } ?? true }
         let messages = renderMessages(try await loadMessages(entries, account: member.accountID, inbox: view.inboxID))
         let meta = read { projections -> JSONOut in
             let directory = projections.directory
@@ -92,7 +92,7 @@ extension ParleyAPI {
     /// the same echo id in another conversation is another message; long ids
     /// are hashed to fit the log's key length.
     static func echoKey(_ echo: String, conversation: UInt64) -> String {
-        "echo:\(conversation):" + (echo.utf8.count <= 100 ? echo : "sha256:" + Crypto.sha256Hex(echo))
+        "echo:\(conversation):" + IdempotencyKeys.fitted(echo)
     }
 
     /// `message_type` as Chatwoot takes it: a name or its integer.

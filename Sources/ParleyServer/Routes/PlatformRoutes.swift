@@ -109,8 +109,16 @@ extension ParleyAPI {
         let action: Action =
             account.members[userID] != nil || update
             ? .updateAccountUser(userID: userID, role: role) : .addAccountUser(userID: userID, role: role)
-        _ = try await execute(platformCommand(account.id, action), idempotencyKey: try idempotencyKey(request))
-        return JSONResponse(.accountUser(accountID: account.id, userID: userID, role: role))
+        let outcome = try await execute(platformCommand(account.id, action), idempotencyKey: try idempotencyKey(request))
+        // The membership as stored: a retry answers with the first request's role.
+        let saved = try outcome.first { body -> (UInt64, Role)? in
+            switch body {
+            case .accountUserAdded(let e): (e.userID, e.role)
+            case .accountUserUpdated(let e): (e.userID, e.role)
+            default: nil
+            }
+        }
+        return JSONResponse(.accountUser(accountID: account.id, userID: saved.0, role: saved.1))
     }
 
     func removeAccountUser(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
@@ -119,7 +127,7 @@ extension ParleyAPI {
         var body = try await self.body(request)
         let userID = try body.requiredID("user_id")
         try body.finish()
-        _ = try await execute(platformCommand(account.id, .removeAccountUser(userID: userID)), idempotencyKey: nil)
+        _ = try await execute(platformCommand(account.id, .removeAccountUser(userID: userID)), idempotencyKey: try idempotencyKey(request))
         return JSONResponse(["account_id": .uint(account.id), "user_id": .uint(userID)])
     }
 }

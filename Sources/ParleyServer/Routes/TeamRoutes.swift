@@ -49,7 +49,7 @@ extension ParleyAPI {
         let name = try body.requiredString("name", maxLength: Limits.maxNameLength * 4)
         let description = try body.string("description", maxLength: Limits.maxNameLength * 4) ?? ""
         if try body.bool("allow_auto_assign") == false {
-            throw APIError(.unprocessableContent, code: "invalid_argument", message: "allow_auto_assign: Parley's teams always take auto-assignment")
+            throw APIError.unprocessable("allow_auto_assign", "Parley's teams always take auto-assignment")
         }
         try body.finish()
         let outcome = try await execute(
