@@ -28,7 +28,6 @@ public final class HTTPServerProcess: Sendable {
         self.log = log
     }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
     public var address: String { "\(host):\(port)" }
 
     /// The `parley` executable beside the running one, as `swift build` lays them out.
@@ -55,7 +54,8 @@ public final class HTTPServerProcess: Sendable {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = Array(serve.dropFirst())
         }
-        var environment = ProcessInfo.processInfo.environment
+        // Only the settings given here: none from this process's environment.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PARLEY_") }
         environment["PARLEY_PLATFORM_TOKEN"] = platformToken
         if let logLevel { environment["PARLEY_LOG_LEVEL"] = logLevel }
         process.environment = environment
