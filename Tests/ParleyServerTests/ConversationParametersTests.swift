@@ -70,10 +70,13 @@ import Testing
     }
 
     @Test func echoKeysAreScopedByConversationAndFitTheLog() {
-        #expect(ParleyAPI.echoKey("abc", conversation: 7) == "echo:7:abc")
-        #expect(ParleyAPI.echoKey("abc", conversation: 8) != ParleyAPI.echoKey("abc", conversation: 7))
-        let long = ParleyAPI.echoKey(String(repeating: "é", count: 255), conversation: 7)
-        #expect(long.hasPrefix("echo:7:sha256:") && long.utf8.count < 100)
-        #expect(long != ParleyAPI.echoKey(String(repeating: "é", count: 254), conversation: 7))
+        func key(_ echo: String, conversation: UInt64) -> String {
+            IdempotencyKeys.ledgerKey("echo:" + echo, for: .sendMessage(conversationID: conversation, message: NewMessage(content: "x")))
+        }
+        #expect(key("abc", conversation: 7) == "conversation/7:echo:abc")
+        #expect(key("abc", conversation: 8) != key("abc", conversation: 7))
+        let long = key(String(repeating: "é", count: 255), conversation: 7)
+        #expect(long.hasPrefix("sha256:") && long.utf8.count < 100)
+        #expect(long != key(String(repeating: "é", count: 254), conversation: 7))
     }
 }

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from chatwoot import ChatwootClient
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,12 +139,26 @@ def platform(server) -> Api:
     return Api(server.base_url, server.platform_token)
 
 
+def new_workspace(server: Server, platform: Api, name: str | None = None) -> Workspace:
+    """A new account with one administrator, made through the Platform API."""
+    r = platform.post("/platform/api/v1/accounts", json={"name": name or f"Account {next(_counter)}"})
+    assert r.status_code == 200, r.text
+    ws = Workspace(server, r.json()["id"], None, platform)  # type: ignore[arg-type]
+    ws.admin = ws.new_user("administrator", name="Admin")
+    return ws
+
+
+def other_workspace(workspace: Workspace) -> Workspace:
+    """A second account beside `workspace`, for isolation checks."""
+    return new_workspace(workspace.server, workspace.platform, "Elsewhere")
+
+
+def sdk(workspace: Workspace, agent: Agent | None = None) -> ChatwootClient:
+    """The official Chatwoot SDK, as `agent` (the administrator by default)."""
+    return ChatwootClient(base_url=workspace.server.base_url, api_token=(agent or workspace.admin).token)
+
+
 @pytest.fixture
 def workspace(server, platform) -> Workspace:
     """A fresh account with one administrator, for each test."""
-    r = platform.post("/platform/api/v1/accounts", json={"name": f"Account {next(_counter)}"})
-    assert r.status_code == 200, r.text
-    account_id = r.json()["id"]
-    ws = Workspace(server, account_id, None, platform)  # type: ignore[arg-type]
-    ws.admin = ws.new_user("administrator", name="Admin")
-    return ws
+    return new_workspace(server, platform)

@@ -5,20 +5,12 @@ nothing stored."""
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, other_workspace
 
 ALL_EVENTS = [
     "contact_created", "contact_updated", "conversation_created", "conversation_status_changed", "conversation_typing_off",
     "conversation_typing_on", "conversation_updated", "message_created", "message_updated",
 ]
-
-
-def other_workspace(workspace: Workspace) -> Workspace:
-    r = workspace.platform.post("/platform/api/v1/accounts", json={"name": "Elsewhere"})
-    assert r.status_code == 200, r.text
-    other = Workspace(workspace.server, r.json()["id"], None, workspace.platform)  # type: ignore[arg-type]
-    other.admin = other.new_user("administrator")
-    return other
 
 
 def listed(workspace: Workspace, resource: str):

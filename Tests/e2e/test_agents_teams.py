@@ -4,22 +4,9 @@ other accounts' ids are 404; no response shows anyone's token; bad input
 stores nothing."""
 
 import pytest
-from chatwoot import ChatwootClient
 from chatwoot.exceptions import ChatwootNotFoundError, ChatwootPermissionError
 
-from conftest import Workspace
-
-
-def sdk(workspace: Workspace, agent=None) -> ChatwootClient:
-    return ChatwootClient(base_url=workspace.server.base_url, api_token=(agent or workspace.admin).token)
-
-
-def other_workspace(workspace: Workspace) -> Workspace:
-    r = workspace.platform.post("/platform/api/v1/accounts", json={"name": "Elsewhere"})
-    assert r.status_code == 200, r.text
-    other = Workspace(workspace.server, r.json()["id"], None, workspace.platform)  # type: ignore[arg-type]
-    other.admin = other.new_user("administrator")
-    return other
+from conftest import Workspace, sdk, other_workspace
 
 
 def agent_ids(workspace: Workspace) -> list[int]:

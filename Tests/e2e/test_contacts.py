@@ -6,28 +6,15 @@ only through their own inboxes, and bad input stores nothing."""
 import re
 
 import pytest
-from chatwoot import ChatwootClient
 from chatwoot.exceptions import ChatwootNotFoundError
 
-from conftest import Workspace
+from conftest import Workspace, sdk, other_workspace
 
 HEX48 = re.compile(r"^[0-9a-f]{48}$")
 CONTACT_KEYS = {
     "additional_attributes", "availability_status", "email", "id", "name", "phone_number", "identifier", "blocked",
     "thumbnail", "custom_attributes", "last_activity_at", "created_at", "contact_inboxes",
 }
-
-
-def sdk(workspace: Workspace, agent=None) -> ChatwootClient:
-    return ChatwootClient(base_url=workspace.server.base_url, api_token=(agent or workspace.admin).token)
-
-
-def other_workspace(workspace: Workspace) -> Workspace:
-    r = workspace.platform.post("/platform/api/v1/accounts", json={"name": "Elsewhere"})
-    assert r.status_code == 200, r.text
-    other = Workspace(workspace.server, r.json()["id"], None, workspace.platform)  # type: ignore[arg-type]
-    other.admin = other.new_user("administrator")
-    return other
 
 
 def create_inbox(workspace: Workspace, name="Support", channel_type="api") -> dict:

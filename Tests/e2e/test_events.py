@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import requests
-from chatwoot import ChatwootClient
 
-from conftest import Api, Workspace
+from conftest import Api, Workspace, sdk
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "Schemas" / "events"
 ENVELOPE = json.loads((SCHEMAS / "envelope.v1.json").read_text())
@@ -97,12 +96,12 @@ def test_agents_read_only_their_inboxes_conversations_and_own_stream(workspace):
     mine, theirs = make_inbox(workspace, "Mine"), make_inbox(workspace, "Theirs")
     agent = workspace.new_user("agent")
     other_agent = workspace.new_user("agent")
-    ChatwootClient(base_url=workspace.server.base_url, api_token=workspace.admin.token).inboxes.agents.add(
+    sdk(workspace).inboxes.agents.add(
         workspace.account_id, mine["id"], [agent.id]
     )
     contact, visible = conversation_in(workspace, mine)
     _, hidden = conversation_in(workspace, theirs)
-    client = ChatwootClient(base_url=workspace.server.base_url, api_token=agent.token)
+    client = sdk(workspace, agent)
     client.messages.create(workspace.account_id, visible, content="note for colleagues", private=True)
 
     inbox_stream = f"inbox:{workspace.account_id}:{mine['id']}"

@@ -6,24 +6,11 @@ with nothing stored."""
 import re
 
 import pytest
-from chatwoot import ChatwootClient
 from chatwoot.exceptions import ChatwootNotFoundError, ChatwootPermissionError
 
-from conftest import Workspace
+from conftest import Workspace, sdk, other_workspace
 
 HEX48 = re.compile(r"^[0-9a-f]{48}$")
-
-
-def sdk(workspace: Workspace, agent=None) -> ChatwootClient:
-    return ChatwootClient(base_url=workspace.server.base_url, api_token=(agent or workspace.admin).token)
-
-
-def other_workspace(workspace: Workspace) -> Workspace:
-    r = workspace.platform.post("/platform/api/v1/accounts", json={"name": "Elsewhere"})
-    assert r.status_code == 200, r.text
-    other = Workspace(workspace.server, r.json()["id"], None, workspace.platform)  # type: ignore[arg-type]
-    other.admin = other.new_user("administrator")
-    return other
 
 
 def create_inbox(workspace: Workspace, name="Support", channel=None, **fields) -> dict:

@@ -6,11 +6,7 @@ import pytest
 from chatwoot import ChatwootClient
 from chatwoot.exceptions import ChatwootAuthError
 
-from conftest import Api, Workspace
-
-
-def sdk(workspace: Workspace, agent=None) -> ChatwootClient:
-    return ChatwootClient(base_url=workspace.server.base_url, api_token=(agent or workspace.admin).token)
+from conftest import Api, Workspace, sdk
 
 
 def availability(workspace: Workspace, agent) -> str:

@@ -9,10 +9,8 @@ import hashlib
 import hmac
 import uuid
 
-import pytest
-from chatwoot import ChatwootClient
 
-from conftest import Api, Workspace
+from conftest import Api, sdk, other_workspace
 
 CONTACT_KEYS = {"source_id", "pubsub_token", "id", "name", "email", "phone_number"}
 CONVERSATION_KEYS = {"id", "inbox_id", "contact_last_seen_at", "status", "agent_last_seen_at", "messages", "contact"}
@@ -81,19 +79,6 @@ def account_head(ws) -> int:
         if not page["events"]:
             return after
         after = page["next_after"]
-
-
-def other_workspace(ws, platform) -> Workspace:
-    """A second account with its own administrator, for isolation checks."""
-    r = platform.post("/platform/api/v1/accounts", json={"name": "Elsewhere"})
-    assert r.status_code == 200, r.text
-    other = Workspace(ws.server, r.json()["id"], None, platform)  # type: ignore[arg-type]
-    other.admin = other.new_user("administrator")
-    return other
-
-
-def sdk(ws, agent=None) -> ChatwootClient:
-    return ChatwootClient(base_url=ws.server.base_url, api_token=(agent or ws.admin).token)
 
 
 def test_contact_is_created_read_and_updated(workspace):
@@ -365,7 +350,7 @@ def test_a_contact_cannot_reach_another_contacts_conversation(workspace, platfor
     assert widget.api.get(f"/public/api/v1/inboxes/{'f' * 48}/contacts/{alice['source_id']}").status_code == 404
 
     # A contact of another account, whose conversation has the same display id, only ever gets its own.
-    elsewhere = other_workspace(workspace, platform)
+    elsewhere = other_workspace(workspace)
     foreign_inbox = make_inbox(elsewhere)
     foreign = public(elsewhere, foreign_inbox)
     mallory = foreign.create_contact(name="Mallory")

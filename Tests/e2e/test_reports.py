@@ -5,9 +5,8 @@ agent, inbox, team and label; administrators only; bad parameters are 400s."""
 import time
 
 import pytest
-from chatwoot import ChatwootClient
 
-from conftest import Api, Workspace
+from conftest import Api, Workspace, sdk
 
 SUMMARY_KEYS = [
     "conversations_count", "incoming_messages_count", "outgoing_messages_count", "avg_first_response_time",
@@ -42,7 +41,7 @@ class Visitor:
 def activity(workspace):
     """Two inboxes; in the first, a labelled conversation of a team that an
     agent answers and resolves; in the second, one unanswered conversation."""
-    admin = ChatwootClient(base_url=workspace.server.base_url, api_token=workspace.admin.token)
+    admin = sdk(workspace)
     first, second = make_inbox(workspace, "First"), make_inbox(workspace, "Second")
     agent = workspace.new_user("agent", name="Replier")
     admin.inboxes.agents.add(workspace.account_id, first["id"], [agent.id])
@@ -56,7 +55,7 @@ def activity(workspace):
     assert r.status_code == 200, r.text
     answered_by.say(answered, "hello")
     answered_by.say(answered, "anyone there?")
-    replier = ChatwootClient(base_url=workspace.server.base_url, api_token=agent.token)
+    replier = sdk(workspace, agent)
     replier.messages.create(workspace.account_id, answered, content="note to self", private=True)
     replier.messages.create(workspace.account_id, answered, content="Here to help")
     replier.conversations.toggle_status(workspace.account_id, answered, status="resolved")

@@ -9,7 +9,7 @@ import json
 import pytest
 import requests
 
-from test_conversations import make_contact, make_inbox, set_inbox_members
+from test_conversations import make_inbox, set_inbox_members
 from test_security import Tenant, head, ok, populate
 
 

@@ -68,7 +68,7 @@ extension ParleyAPI {
         let echo = try body.string("echo_id", maxLength: Limits.maxNameLength)
         body.ignore("template_params")
         try body.finish()
-        let key = try idempotencyKey(request) ?? echo.map { Self.echoKey($0, conversation: view.id) }
+        let key = try messageIdempotencyKey(request, echoID: echo)
         let message = NewMessage(
             content: content, messageType: type, isPrivate: isPrivate, contentType: contentType, contentAttributes: attributes,
             echoID: echo)
@@ -86,13 +86,6 @@ extension ParleyAPI {
             ? try await loadMessage(sent.created.messageID, for: member)
             : MessageState(accountID: member.accountID, inboxID: view.inboxID, created: sent.created, createdAt: sent.at, edit: nil, deleted: false)
         return JSONResponse(renderMessages([state])[0])
-    }
-
-    /// The idempotency key an `echo_id` stands for: scoped by conversation, so
-    /// the same echo id in another conversation is another message; long ids
-    /// are hashed to fit the log's key length.
-    static func echoKey(_ echo: String, conversation: UInt64) -> String {
-        "echo:\(conversation):" + IdempotencyKeys.fitted(echo)
     }
 
     /// `message_type` as Chatwoot takes it: a name or its integer.

@@ -36,7 +36,7 @@ extension ParleyAPI {
             caller.command(
                 .sendMessage(
                     conversationID: conversation.id, message: NewMessage(content: content, messageType: .incoming, echoID: echoID))),
-            idempotencyKey: echoID ?? (try idempotencyKey(request)))
+            idempotencyKey: try messageIdempotencyKey(request, echoID: echoID))
         // A message to a resolved conversation reopens it first (status and activity events).
         guard let sent = outcome.events.last(where: { $0.sentMessage != nil }), let message = sent.sentMessage else {
             throw APIError.notFound("message")
