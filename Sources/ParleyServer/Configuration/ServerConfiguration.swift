@@ -13,6 +13,24 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var platformToken: String?
     /// `info`, `debug`, `warning`, `error` …
     public var logLevel = "info"
+    /// Seconds between the server's pings on a WebSocket (0 turns them off).
+    public var pingInterval = 25
+    /// Seconds a client has to answer a ping before it is disconnected (3012).
+    public var pongTimeout = 8
+    /// Frames a connection may have waiting to be written; past it the
+    /// connection is disconnected with 3008 and recovers from the log.
+    public var outboundQueueLimit = 1024
+    /// The largest WebSocket frame accepted.
+    public var maxFrameBytes = 64 << 10
+    /// Seconds after which a typing indicator stops by itself.
+    public var typingTimeout = 5
+    /// Seconds a realtime token is valid.
+    public var realtimeTokenTTL = 3600
+    /// The most publications a subscribe recovers in its reply; a larger gap
+    /// answers `recovered: false` and is paged through `history`.
+    public var recoveryLimit = 1000
+    /// Seconds a presence entry lives without being refreshed.
+    public var presenceTTL = 60
 
     public init() {}
 
@@ -31,7 +49,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     }
 
     /// The settings and their environment names, as the config file spells them.
-    static let settings = ["data", "host", "port", "max_body_bytes", "platform_token", "log_level"]
+    static let settings = [
+        "data", "host", "port", "max_body_bytes", "platform_token", "log_level", "ping_interval", "pong_timeout",
+        "outbound_queue_limit", "max_frame_bytes", "typing_timeout", "realtime_token_ttl", "recovery_limit", "presence_ttl",
+    ]
 
     /// Applies a config file: a JSON object with the keys of ``settings``.
     public mutating func apply(file path: String) throws {
@@ -50,8 +71,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Applies `PARLEY_DATA`, `PARLEY_HOST`, `PARLEY_PORT`, `PARLEY_MAX_BODY_BYTES`,
-    /// `PARLEY_PLATFORM_TOKEN` and `PARLEY_LOG_LEVEL`.
+    /// Applies `PARLEY_` followed by a setting's name in capitals (`PARLEY_DATA`,
+    /// `PARLEY_PING_INTERVAL` …).
     public mutating func apply(environment: [String: String]) throws {
         for setting in Self.settings {
             if let value = environment["PARLEY_" + setting.uppercased()] { try set(setting, to: value) }
@@ -74,7 +95,20 @@ public struct ServerConfiguration: Sendable, Hashable {
             guard value.utf8.count >= 16 else { throw Failure.invalidValue(setting: setting, value: "(at least 16 characters)") }
             platformToken = value
         case "log_level": logLevel = value
+        case "ping_interval": pingInterval = try Self.number(setting, value, in: 0...3600)
+        case "pong_timeout": pongTimeout = try Self.number(setting, value, in: 1...600)
+        case "outbound_queue_limit": outboundQueueLimit = try Self.number(setting, value, in: 16...1_000_000)
+        case "max_frame_bytes": maxFrameBytes = try Self.number(setting, value, in: 1024...(16 << 20))
+        case "typing_timeout": typingTimeout = try Self.number(setting, value, in: 1...600)
+        case "realtime_token_ttl": realtimeTokenTTL = try Self.number(setting, value, in: 10...(30 * 86_400))
+        case "recovery_limit": recoveryLimit = try Self.number(setting, value, in: 0...100_000)
+        case "presence_ttl": presenceTTL = try Self.number(setting, value, in: 5...86_400)
         default: throw Failure.unknownSetting(setting)
         }
+    }
+
+    private static func number(_ setting: String, _ value: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value), range.contains(number) else { throw Failure.invalidValue(setting: setting, value: value) }
+        return number
     }
 }
