@@ -50,13 +50,6 @@ public final class ParleyAPI: Sendable {
         return key
     }
 
-    /// The key a sent message is remembered by: the `Idempotency-Key`
-    /// header, or else Chatwoot's `echo_id` (kept apart from header keys).
-    /// ``IdempotencyKeys`` scopes it by conversation and fits it to the log.
-    public func messageIdempotencyKey(_ request: Request, echoID: String?) throws -> String? {
-        try idempotencyKey(request) ?? echoID.map { "echo:" + $0 }
-    }
-
     /// Secrets for a command: derived from the idempotency key when there is
     /// one (so a retry carries the same secrets), random otherwise.
     public func secretSource(key: String?, scope: String) -> SecretSource {
