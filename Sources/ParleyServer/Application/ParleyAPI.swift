@@ -14,12 +14,14 @@ public final class ParleyAPI: Sendable {
     public let configuration: ServerConfiguration
     /// The log's epoch, as published events and the events route carry it.
     public let epoch: String
+    let typingTimers: TypingTimers
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
         self.ledger = ledger
         self.secrets = secrets
         self.configuration = configuration
         self.epoch = ledger.log.epoch
+        self.typingTimers = TypingTimers(timeout: .seconds(configuration.typingTimeout))
     }
 
     /// Reads the projections under their lock; keep `body` short and free of I/O.
@@ -31,9 +33,13 @@ public final class ParleyAPI: Sendable {
     /// message's `echo_id`) makes a retry return the original events; the
     /// same key sent for another conversation, contact or message is another
     /// request (``IdempotencyKeys``).
+    ///
+    /// A `typing_on` starts the typing timeout (``TypingTimers``).
     public func execute(_ command: Command, idempotencyKey: String?) async throws -> CommandOutcome {
-        try await ledger.execute(
+        let outcome = try await ledger.execute(
             command, idempotencyKey: idempotencyKey.map { IdempotencyKeys.ledgerKey($0, for: command.action) })
+        typingTimers.noted(command) { [ledger] stop in _ = try? await ledger.execute(stop, idempotencyKey: nil) }
+        return outcome
     }
 
     /// The body of `request` as a JSON object, refused above the configured size.
@@ -48,13 +54,6 @@ public final class ParleyAPI: Sendable {
             throw APIError.invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
         }
         return key
-    }
-
-    /// The key a sent message is remembered by: the `Idempotency-Key`
-    /// header, or else Chatwoot's `echo_id` (kept apart from header keys).
-    /// ``IdempotencyKeys`` scopes it by conversation and fits it to the log.
-    public func messageIdempotencyKey(_ request: Request, echoID: String?) throws -> String? {
-        try idempotencyKey(request) ?? echoID.map { "echo:" + $0 }
     }
 
     /// Secrets for a command: derived from the idempotency key when there is

@@ -44,8 +44,10 @@ public enum ParleyServer {
                 """.utf8))
         }
         let api = ParleyAPI(ledger: ledger, secrets: secrets, configuration: configuration)
+        let gateway = RealtimeGateway(api: api, logger: logger)
         let application = Application(
             router: api.router(registry: registry),
+            server: gateway.serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Parley"),
             onServerRunning: { channel in
                 onListening(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" } ?? "")
@@ -84,6 +86,7 @@ extension ParleyAPI {
         addPublicRoutes(to: router)
         addReportRoutes(to: router)
         addEventRoutes(to: router)
+        addRealtimeTokenRoutes(to: router)
         return router
     }
 }

@@ -11,6 +11,8 @@ public indirect enum JSONOut: Sendable {
     case string(String)
     case array([JSONOut])
     case object([(String, JSONOut)])
+    /// JSON encoded elsewhere (a stored event's envelope), written as is.
+    case raw([UInt8])
 
     public static func uint(_ value: UInt64) -> JSONOut { .int(Int64(clamping: value)) }
     public static func uint(_ value: UInt64?) -> JSONOut { value.map { .int(Int64(clamping: $0)) } ?? .null }
@@ -67,6 +69,7 @@ public indirect enum JSONOut: Sendable {
                 member.1.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .raw(let bytes): out.append(contentsOf: bytes)
         }
     }
 

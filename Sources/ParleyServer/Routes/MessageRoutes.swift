@@ -60,6 +60,12 @@ extension ParleyAPI {
         let member = try requireMember(request, context: context)
         let view = try visibleConversation(context, for: member)
         var body = try await self.body(request)
+        return JSONResponse(try await sendMessage(&body, in: view, by: member, key: try idempotencyKey(request)))
+    }
+
+    /// Sends the message `body` describes; the realtime gateway's
+    /// `message.create` comes here too. `key` is the request's own key, if any.
+    func sendMessage(_ body: inout JSONBody, in view: ConversationView, by member: Member, key: String?) async throws -> JSONOut {
         let content = try body.string("content", maxLength: Limits.maxContentLength * 4) ?? ""
         let type = try Self.messageType(&body) ?? .outgoing
         let isPrivate = try body.bool("private") ?? false
@@ -68,7 +74,7 @@ extension ParleyAPI {
         let echo = try body.string("echo_id", maxLength: Limits.maxNameLength)
         body.ignore("template_params")
         try body.finish()
-        let key = try messageIdempotencyKey(request, echoID: echo)
+        let key = key ?? echo.map { "echo:" + $0 }
         let message = NewMessage(
             content: content, messageType: type, isPrivate: isPrivate, contentType: contentType, contentAttributes: attributes,
             echoID: echo)
@@ -85,7 +91,7 @@ extension ParleyAPI {
             outcome.deduplicated
             ? try await loadMessage(sent.created.messageID, for: member)
             : MessageState(accountID: member.accountID, inboxID: view.inboxID, created: sent.created, createdAt: sent.at, edit: nil, deleted: false)
-        return JSONResponse(renderMessages([state])[0])
+        return renderMessages([state])[0]
     }
 
     /// `message_type` as Chatwoot takes it: a name or its integer.

@@ -98,7 +98,7 @@ extension ParleyAPI {
     }
 
     private func publicContactJSON(_ contact: ContactView, sourceID: String) -> JSONOut {
-        .publicContact(contact, sourceID: sourceID, pubsubToken: contactPubsubToken(account: contact.accountID, contact: contact.id))
+        .publicContact(contact, sourceID: sourceID, pubsubToken: contactRealtimeToken(account: contact.accountID, contact: contact.id))
     }
 
     /// The identifier `hash` proves, or nil without a hash; a hash that does

@@ -45,22 +45,33 @@ extension ParleyAPI {
         let caller = try publicCaller(context)
         let conversation = try publicConversation(caller, context: context)
         var body = try await self.body(request)
+        return JSONResponse(try await publicTyping(&body, in: conversation, by: caller))
+    }
+
+    func publicTyping(_ body: inout JSONBody, in conversation: ConversationView, by caller: PublicCaller) async throws -> JSONOut {
         guard let status = try body.value("typing_status", as: TypingStatus.self) else {
             throw APIError.badRequest("missing_field", "typing_status is required")
         }
         try body.finish()
         _ = try await execute(
             caller.command(.typing(conversationID: conversation.id, on: status == .on, isPrivate: false)), idempotencyKey: nil)
-        return JSONResponse([:])
+        return [:]
     }
 
     /// The contact has read everything so far.
     func updatePublicLastSeen(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
         let caller = try publicCaller(context)
         let conversation = try publicConversation(caller, context: context)
-        try await self.body(request).finish()
-        _ = try await execute(caller.command(.markRead(conversationID: conversation.id)), idempotencyKey: try idempotencyKey(request))
-        return JSONResponse([:])
+        var body = try await self.body(request)
+        return JSONResponse(try await publicLastSeen(&body, in: conversation, by: caller, key: try idempotencyKey(request)))
+    }
+
+    func publicLastSeen(_ body: inout JSONBody, in conversation: ConversationView, by caller: PublicCaller, key: String?)
+        async throws -> JSONOut
+    {
+        try body.finish()
+        _ = try await execute(caller.command(.markRead(conversationID: conversation.id)), idempotencyKey: key)
+        return [:]
     }
 
     /// Resolves the conversation: a contact's toggle only resolves (Chatwoot's
@@ -68,12 +79,20 @@ extension ParleyAPI {
     func togglePublicStatus(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
         let caller = try publicCaller(context)
         let conversation = try publicConversation(caller, context: context)
-        try await self.body(request).finish()
+        var body = try await self.body(request)
+        return JSONResponse(try await publicToggleStatus(&body, in: conversation, by: caller, key: try idempotencyKey(request)))
+    }
+
+    func publicToggleStatus(_ body: inout JSONBody, in conversation: ConversationView, by caller: PublicCaller, key: String?)
+        async throws -> JSONOut
+    {
+        try body.finish()
         _ = try await execute(
-            caller.command(.toggleStatus(conversationID: conversation.id, status: nil, snoozedUntil: nil)),
-            idempotencyKey: try idempotencyKey(request))
-        let current = try publicConversation(caller, context: context)
-        return JSONResponse(try await publicConversationJSON(current, caller: caller))
+            caller.command(.toggleStatus(conversationID: conversation.id, status: nil, snoozedUntil: nil)), idempotencyKey: key)
+        guard let current = read({ $0.conversations.conversation(account: caller.accountID, id: conversation.id) }) else {
+            throw APIError.notFound("conversation \(conversation.id)")
+        }
+        return try await publicConversationJSON(current, caller: caller)
     }
 
     /// A conversation as the Public API shows it: its latest messages the

@@ -24,6 +24,14 @@ extension ParleyAPI {
         let caller = try publicCaller(context)
         let conversation = try publicConversation(caller, context: context)
         var body = try await self.body(request)
+        return JSONResponse(try await createPublicMessage(&body, in: conversation, by: caller, key: try idempotencyKey(request)))
+    }
+
+    /// Sends the message `body` describes as the contact; the realtime
+    /// gateway's `message.create` for contacts comes here too.
+    func createPublicMessage(_ body: inout JSONBody, in conversation: ConversationView, by caller: PublicCaller, key: String?)
+        async throws -> JSONOut
+    {
         let content = try body.requiredString("content", maxLength: 600_000)
         let echoID = try body.string("echo_id", maxLength: 255)
         try body.finish()
@@ -36,7 +44,7 @@ extension ParleyAPI {
             caller.command(
                 .sendMessage(
                     conversationID: conversation.id, message: NewMessage(content: content, messageType: .incoming, echoID: echoID))),
-            idempotencyKey: try messageIdempotencyKey(request, echoID: echoID))
+            idempotencyKey: key ?? echoID.map { "echo:" + $0 })
         // A message to a resolved conversation reopens it first (status and activity events).
         guard let sent = outcome.events.last(where: { $0.sentMessage != nil }), let message = sent.sentMessage else {
             throw APIError.notFound("message")
@@ -44,7 +52,7 @@ extension ParleyAPI {
         let state = MessageState(
             accountID: caller.accountID, inboxID: conversation.inboxID, created: message, createdAt: sent.entry.timestamp,
             edit: nil, deleted: false)
-        return JSONResponse(publicMessagesJSON([state], account: caller.accountID)[0])
+        return publicMessagesJSON([state], account: caller.accountID)[0]
     }
 
     /// Renders messages with their senders (Chatwoot's `push_event_data`:

@@ -69,16 +69,6 @@ extension ParleyAPI {
         else { throw APIError.notFound("conversation \(id)") }
         return conversation
     }
-
-    /// The token a contact presents to the real-time gateway to subscribe to
-    /// its own stream (`contact:{account}:{contact}`): the HMAC-SHA256 (hex)
-    /// of `"pubsub_token\0{account}\0{contact}"` under the server's
-    /// derivation secret. It is derived rather than stored, so the gateway
-    /// validates a presented token by recomputing it (compare in constant
-    /// time) and every contact inbox of one contact gets the same token.
-    public func contactPubsubToken(account: UInt64, contact: UInt64) -> String {
-        Crypto.hmacSHA256Hex(key: secrets.derivationSecret, message: "pubsub_token\u{0}\(account)\u{0}\(contact)")
-    }
 }
 
 /// A contact calling the Public API through one of its contact inboxes.

@@ -1,0 +1,187 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import Metrics
+import NIOCore
+import NIOWebSocket
+import ParleyDomain
+import ParleyLog
+import ParleyProjections
+
+/// `/connection/websocket`: Centrifugo's client protocol (JSON) over the log.
+///
+/// Each connection runs three tasks: one reads and handles commands in
+/// order, one writes its ``Outbox``, one ticks every second (pings, pong
+/// deadline, token expiry, presence). The first to end ends the others.
+public final class RealtimeGateway: Sendable {
+    /// The protocol version the connect reply names.
+    static let version = "parley-1"
+    static let maxChannelsPerConnection = 256
+    static let maxHistoryPage = 1000
+    /// Seconds a connection may stay open without a connect command.
+    static let connectTimeoutSeconds = 10
+    /// Seconds a closing connection whose socket does not drain is given before it is dropped.
+    static let closeGraceSeconds = 3
+    /// The most queued frames written in one WebSocket frame.
+    static let framesPerWrite = 256
+
+    let api: ParleyAPI
+    let hub: ChannelHub
+    let presence: PresenceRegistry
+    /// This server's name in connect replies.
+    let node = UUID().uuidString.lowercased()
+    private let logger: Logger
+    private let connections = Meter(label: "parley_realtime_connections")
+    private let slowDisconnects = Counter(label: "parley_realtime_slow_disconnects_total")
+
+    public init(api: ParleyAPI, logger: Logger) {
+        self.api = api
+        self.hub = ChannelHub(log: api.ledger.log, logger: logger)
+        self.presence = PresenceRegistry(ttl: .seconds(api.configuration.presenceTTL))
+        self.logger = logger
+    }
+
+    /// The HTTP/1 server with the WebSocket upgrade at `/connection/websocket`.
+    public func serverBuilder() -> HTTPServerBuilder {
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            ws: WebSocketServerConfiguration(
+                maxFrameSize: api.configuration.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(2)))
+        return .http1WebSocketUpgrade(configuration: configuration) { [self] head, _, _ in
+            guard head.path?.split(separator: "?").first == "/connection/websocket" else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in await self.serve(inbound: inbound, outbound: outbound) }
+        }
+    }
+
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let session = ClientSession(gateway: self)
+        connections.increment()
+        defer { connections.decrement() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.read(inbound, into: session) }
+            group.addTask { await self.write(session, to: outbound) }
+            group.addTask { await self.tick(session) }
+            _ = await group.next()
+            group.cancelAll()
+        }
+        session.close()
+    }
+
+    private func read(_ inbound: WebSocketInboundStream, into session: ClientSession) async {
+        do {
+            for try await message in inbound.messages(maxSize: api.configuration.maxFrameBytes) {
+                guard case .text(let text) = message else {
+                    session.outbox.close(.badRequest)
+                    continue
+                }
+                await session.receive(Array(text.utf8))
+            }
+        } catch {
+            session.outbox.close(.badRequest)
+            return
+        }
+        session.outbox.finish()
+    }
+
+    private func write(_ session: ClientSession, to outbound: WebSocketOutboundWriter) async {
+        do {
+            while true {
+                switch await session.outbox.next() {
+                case .frames(let frames):
+                    var start = 0
+                    while start < frames.count {
+                        let end = min(start + Self.framesPerWrite, frames.count)
+                        var buffer = ByteBuffer()
+                        for index in start..<end {
+                            if index > start { buffer.writeInteger(UInt8(ascii: "\n")) }
+                            buffer.writeBytes(frames[index])
+                        }
+                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer)))
+                        start = end
+                    }
+                case .close(let reason):
+                    if let reason {
+                        if reason == .slow { slowDisconnects.increment() }
+                        try await outbound.close(.unknown(reason.code), reason: reason.reason)
+                    }
+                    return
+                }
+            }
+        } catch {
+            session.outbox.finish()
+        }
+    }
+
+    private func tick(_ session: ClientSession) async {
+        var sincePing = Duration.zero
+        var closingFor = 0
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(1))
+            } catch {
+                return
+            }
+            sincePing += .seconds(1)
+            session.tick(now: .now, sincePing: &sincePing)
+            if session.outbox.isClosing {
+                closingFor += 1
+                if closingFor > Self.closeGraceSeconds { return }
+            }
+        }
+    }
+
+    // MARK: Channels
+
+    /// Whether `identity` may subscribe to (and read the history and presence
+    /// of) `channel`: users as the events route decides (``ParleyAPI/mayRead(_:_:)``,
+    /// with their role as it is now), a contact only its own contact channel.
+    func mayRead(_ channel: String, identity: RealtimeIdentity) -> Bool {
+        switch identity {
+        case .user:
+            guard let member = api.member(identity), let stream = EventStream(channel, account: member.accountID) else {
+                return false
+            }
+            return api.mayRead(stream, member)
+        case .contact(let account, let contact):
+            return channel == StreamNames.contact(account, contact) && api.exists(identity)
+        }
+    }
+
+    /// The channel's publications after `offset` up to `top`, at most `limit`, oldest first.
+    func publications(
+        _ channel: String, after offset: UInt64, upTo top: UInt64, limit: Int, for identity: RealtimeIdentity
+    ) async throws -> [Publication] {
+        var publications: [Publication] = []
+        var position = offset
+        let encoder = EventCodec.encoder()
+        let decoder = EventCodec.decoder()
+        while position < top, publications.count < limit {
+            let page = try await api.ledger.log.read(
+                stream: channel, after: position, limit: min(Self.maxHistoryPage, limit - publications.count))
+            guard !page.isEmpty else { break }
+            for entry in page {
+                guard let seq = entry.seq(in: channel), seq <= top else { return publications }
+                position = seq
+                let publication = try Publication(
+                    channel: channel, entry: entry, epoch: api.epoch, encoder: encoder, decoder: decoder)
+                if ClientSession.shows(publication, to: identity) { publications.append(publication) }
+            }
+        }
+        return publications
+    }
+
+    /// The channel's `limit` publications before `offset`, newest first.
+    func publications(_ channel: String, before offset: UInt64, limit: Int, for identity: RealtimeIdentity) async throws
+        -> [Publication]
+    {
+        let encoder = EventCodec.encoder()
+        let decoder = EventCodec.decoder()
+        let page = try await api.ledger.log.read(stream: channel, before: offset, limit: limit)
+        return try page.compactMap { entry in
+            let publication = try Publication(channel: channel, entry: entry, epoch: api.epoch, encoder: encoder, decoder: decoder)
+            return ClientSession.shows(publication, to: identity) ? publication : nil
+        }
+    }
+}
