@@ -142,8 +142,9 @@ struct CentrifugeFrameTests {
 /// beside `parley-load`: nothing lost, nothing twice.
 @Suite("parley-load WebSocket benchmarks", .serialized)
 struct WebSocketBenchmarkTests {
-    @Test("`ws --json` delivers every message to every subscriber once")
+    @Test("`ws --json` delivers every message to every subscriber once, and leaves no server behind")
     func fanout() async throws {
+        let before = Self.parleyServers()
         let report = try await HTTPBenchmarkTests.report([
             "ws", "--connections", "12", "--channels", "3", "--rate", "20", "--duration", "1", "--json",
         ])
@@ -161,22 +162,29 @@ struct WebSocketBenchmarkTests {
         #expect(report["duplicated"] as? Int == 0)
         #expect(report["misrouted"] as? Int == 0)
         #expect(report["out_of_sequence"] as? Int == 0)
+        #expect(report["disconnected"] as? Int == 0)
         #expect(report["errors"] as? Int == 0)
         // 12 connections on 3 conversations: 4 subscribers each.
         #expect(report["delivered"] as? Int == sent * 4)
+        #expect(Self.parleyServers().subtracting(before).isEmpty)
     }
 
-    @Test("`ws-catchup --json` gets every missed message back after reconnecting")
-    func catchup() async throws {
-        let report = try await HTTPBenchmarkTests.report(["ws-catchup", "--missed", "250", "--page", "100", "--json"])
+    /// 250 missed publications come back in the recovering subscribe's reply;
+    /// 1,200 are more than the server recovers at once (recovery_limit,
+    /// 1,000 by default), so they are paged through history, 500 a page.
+    @Test("`ws-catchup --json` gets every missed message back after reconnecting", arguments: [(250, false), (1200, true)])
+    func catchup(missed: Int, paged: Bool) async throws {
+        let report = try await HTTPBenchmarkTests.report(["ws-catchup", "--missed", "\(missed)", "--page", "500", "--json"])
         for key in ["missed", "received", "lost", "duplicated", "catchup_ms"] {
             #expect(report[key] != nil, "no \(key) in \(report)")
         }
-        #expect(report["missed"] as? Int == 250)
-        #expect(report["received"] as? Int == 250)
+        #expect(report["missed"] as? Int == missed)
+        #expect(report["received"] as? Int == missed)
         #expect(report["lost"] as? Int == 0)
         #expect(report["duplicated"] as? Int == 0)
         #expect(report["out_of_sequence"] as? Int == 0)
+        #expect(report["recovered"] as? Bool == !paged)
+        #expect(report["history_pages"] as? Int == (paged ? 3 : 0))
     }
 
     @Test("nonsense arguments are refused before anything starts", arguments: [
@@ -188,5 +196,15 @@ struct WebSocketBenchmarkTests {
         let (status, output) = try await ParleyLoadBinary.run(arguments + ["--json"])
         #expect(status == 64, "exit \(status) for \(arguments)")
         #expect(output.isEmpty)
+    }
+
+    /// Pids of running `parley serve` processes started by a WebSocket benchmark.
+    static func parleyServers() -> Set<Int32> {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return Set(entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.contains("serve") && arguments.contains { $0.contains("parley-load-ws") } ? pid : nil
+        })
     }
 }

@@ -57,6 +57,7 @@ public final class CentrifugeConnection: Sendable {
 
     /// The largest frame accepted from the server: a history page of 1,000 publications.
     public static let maxFrameBytes = 64 << 20
+    static let upgradeTimeout = TimeAmount.seconds(30)
 
     /// Opens a WebSocket to `/connection/websocket`; publications with a
     /// message are counted in `counter`.
@@ -86,8 +87,12 @@ public final class CentrifugeConnection: Sendable {
                             channel.close(promise: nil)
                             return channel.eventLoop.makeSucceededFuture(.refused)
                         })
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                    let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
                         configuration: .init(upgradeConfiguration: configuration))
+                    // A server that never answers the upgrade does not hold the benchmark forever.
+                    let timeout = channel.eventLoop.scheduleTask(in: upgradeTimeout) { channel.close(promise: nil) }
+                    negotiated.whenComplete { _ in timeout.cancel() }
+                    return negotiated
                 }
             }
         guard case .upgraded(let channel, let handler) = try await upgraded.get() else { throw CentrifugeClientError.notUpgraded }
@@ -129,24 +134,6 @@ public final class CentrifugeConnection: Sendable {
         let handler = self.handler
         try? await channel.eventLoop.submit { handler.value.sendClose() }.get()
         try? await channel.close()
-    }
-}
-
-/// Small pieces of JSON written by hand.
-enum JSONText {
-    /// `text` as a JSON string.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -35,6 +35,9 @@ final class MessagePoster {
     private var answered = 0
     private var inFlight = 0
     private var finished = false
+    private var lastAnswer = NIODeadline.now()
+    /// How long requests may go unanswered before the rest count as errors.
+    static let patience = TimeAmount.seconds(30)
     private var result = Result()
 
     private init(
@@ -61,7 +64,9 @@ final class MessagePoster {
         eventLoop.execute {
             let poster = MessagePoster(connections: connections, requests: requests, total: total, interval: interval, done: done)
             poster.result.started = .now()
+            poster.lastAnswer = poster.result.started
             poster.release()
+            poster.watch()
         }
         return try await done.futureResult.get()
     }
@@ -88,6 +93,16 @@ final class MessagePoster {
         }
     }
 
+    /// Gives up on a server that stopped answering: every message not yet
+    /// answered is an error.
+    private func watch() {
+        guard !finished else { return }
+        if inFlight > 0, NIODeadline.now() - lastAnswer > Self.patience {
+            return fail(total - answered, "no answer within \(Self.patience.nanoseconds / 1_000_000_000) s")
+        }
+        connections[0].eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { self.watch() }
+    }
+
     private func dispatch() {
         while nextWaiting < waiting.count, let connection = idle.popLast() {
             let conversation = waiting[nextWaiting]
@@ -109,7 +124,9 @@ final class MessagePoster {
         let request = requests[conversation]
         inFlight += 1
         connections[connection].send(request, keepBody: true) { answer in
+            guard !self.finished else { return }
             let at = NIODeadline.now()
+            self.lastAnswer = at
             self.answered += 1
             self.inFlight -= 1
             switch answer {
@@ -141,6 +158,7 @@ final class MessagePoster {
         issued = total
         waiting.removeAll()
         nextWaiting = 0
+        finishIfDone()
     }
 
     private func finishIfDone() {

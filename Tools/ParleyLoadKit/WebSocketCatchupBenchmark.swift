@@ -75,7 +75,7 @@ public struct WebSocketCatchupBenchmark: Sendable {
         defer { for connection in http { connection.channel.close(promise: nil) } }
 
         let workspace = try await HTTPWorkspace.create(on: server, connections: http, conversations: conversations)
-        let token = try await RealtimeSetup.token(for: workspace, over: http[0], host: server.address)
+        let token = try await workspace.realtimeToken(over: http[0], host: server.address)
         let channel = JSONText.string("inbox:\(workspace.accountID):\(workspace.inboxID)")
 
         // Subscribed, with the position to come back to.

@@ -125,13 +125,13 @@ public struct WebSocketFanoutBenchmark: Sendable {
         defer { for connection in http { connection.channel.close(promise: nil) } }
 
         let workspace = try await HTTPWorkspace.create(on: server, connections: http, conversations: channels)
-        let token = try await RealtimeSetup.token(for: workspace, over: http[0], host: server.address)
+        let token = try await workspace.realtimeToken(over: http[0], host: server.address)
         let pid = ProcessMemory.serverPID(dataDirectory: dataDirectory)
         let rssBefore = pid.flatMap(ProcessMemory.residentKiB)
 
         let counter = DeliveryCounter()
         let connectStarted = NIODeadline.now()
-        let sockets = try await openAll(server, token: token, workspace: workspace, group: socketGroup, counter: counter)
+        let opened = try await openAll(server, token: token, workspace: workspace, group: socketGroup, counter: counter)
         let connectSeconds = (NIODeadline.now() - connectStarted).seconds
         try await Task.sleep(for: .milliseconds(300))
         let rssSubscribed = pid.flatMap(ProcessMemory.residentKiB)
@@ -155,11 +155,11 @@ public struct WebSocketFanoutBenchmark: Sendable {
         for acknowledgement in posted.acknowledgements { acknowledgements[acknowledgement.messageID] = acknowledgement }
         var tally = DeliveryTally()
         var disconnected = 0
-        for (index, socket) in sockets.enumerated() {
+        for (index, (socket, position)) in opened.enumerated() {
             if !socket.channel.isActive { disconnected += 1 }
-            tally.add(try await socket.deliveries(), conversation: index % channels, after: nil, acknowledgements: acknowledgements)
+            tally.add(try await socket.deliveries(), conversation: index % channels, after: position, acknowledgements: acknowledgements)
         }
-        await Self.closeAll(sockets)
+        await Self.closeAll(opened.map(\.socket))
 
         let window = (posted.finished - posted.started).seconds
         func cores(_ before: Double?, _ after: Double?) -> Double? {
@@ -184,25 +184,25 @@ public struct WebSocketFanoutBenchmark: Sendable {
             serverCores: cores(cpuBefore.server, cpuAfter.server), clientCores: cores(cpuBefore.client, cpuAfter.client))
     }
 
-    /// Opens, connects and subscribes every connection, `openConcurrency` at a time.
+    /// Opens, connects and subscribes every connection, `openConcurrency` at
+    /// a time; returns each with the stream position its subscribe reported.
     private func openAll(
         _ server: HTTPServerProcess, token: String, workspace: HTTPWorkspace, group: MultiThreadedEventLoopGroup, counter: DeliveryCounter
-    ) async throws -> [CentrifugeConnection] {
+    ) async throws -> [(socket: CentrifugeConnection, position: UInt64?)] {
         let channelNames = workspace.conversationIDs.map { "conversation:\(workspace.accountID):\($0)" }
         let subscriptions = channelNames.map { "\"subscribe\":{\"channel\":\(JSONText.string($0))}" }
-        @Sendable func open(_ index: Int) async throws -> CentrifugeConnection {
+        @Sendable func open(_ index: Int) async throws -> (CentrifugeConnection, UInt64?) {
             let socket = try await CentrifugeConnection.open(host: server.host, port: server.port, group: group, counter: counter)
             do {
                 try await socket.connect(token: token)
-                try await socket.command(subscriptions[index % subscriptions.count])
-                return socket
+                return (socket, try await socket.command(subscriptions[index % subscriptions.count]).offset)
             } catch {
                 await socket.close()
                 throw error
             }
         }
-        return try await withThrowingTaskGroup(of: (Int, CentrifugeConnection).self) { tasks in
-            var opened = [CentrifugeConnection?](repeating: nil, count: connections)
+        return try await withThrowingTaskGroup(of: (Int, (CentrifugeConnection, UInt64?)).self) { tasks in
+            var opened = [(socket: CentrifugeConnection, position: UInt64?)?](repeating: nil, count: connections)
             var next = 0
             while next < min(openConcurrency, connections) {
                 let index = next
@@ -211,7 +211,7 @@ public struct WebSocketFanoutBenchmark: Sendable {
             }
             do {
                 while let (index, socket) = try await tasks.next() {
-                    opened[index] = socket
+                    opened[index] = (socket.0, socket.1)
                     if next < connections {
                         let index = next
                         tasks.addTask { (index, try await open(index)) }
@@ -219,7 +219,7 @@ public struct WebSocketFanoutBenchmark: Sendable {
                     }
                 }
             } catch {
-                await Self.closeAll(opened.compactMap { $0 })
+                await Self.closeAll(opened.compactMap { $0?.socket })
                 throw error
             }
             return opened.compactMap { $0 }
@@ -245,15 +245,5 @@ public struct WebSocketFanoutBenchmark: Sendable {
         await withTaskGroup(of: Void.self) { tasks in
             for socket in sockets { tasks.addTask { await socket.close() } }
         }
-    }
-}
-
-/// The realtime token of the workspace's administrator.
-enum RealtimeSetup {
-    static func token(for workspace: HTTPWorkspace, over connection: HTTPConnection, host: String) async throws -> String {
-        let answer = try await JSONCaller(connection: connection, host: host).call(
-            .POST, "/api/v1/accounts/\(workspace.accountID)/realtime_token", token: workspace.accessToken, [:])
-        guard let token = answer["token"] as? String else { throw HarnessError.childFailed("no token in \(answer)") }
-        return token
     }
 }

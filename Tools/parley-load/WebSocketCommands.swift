@@ -2,6 +2,14 @@ import ArgumentParser
 import Foundation
 import ParleyLoadKit
 
+/// Runs `body` with a fresh scratch directory for the server's data, removed
+/// afterwards; named apart from the HTTP benchmarks', so each can tell its own servers.
+func withWebSocketScratch<T>(_ body: (String) async throws -> T) async throws -> T {
+    let scratch = try ScratchDirectory(prefix: "parley-load-ws")
+    defer { scratch.remove() }
+    return try await body(scratch.path)
+}
+
 struct WebSocketFanout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ws",
@@ -47,7 +55,7 @@ struct WebSocketFanout: AsyncParsableCommand {
             connections: connections, channels: channels, rate: rate, duration: .milliseconds(Int64(duration * 1000)),
             clientThreads: clientThreads, openConcurrency: openConcurrency)
         let executable = try serverOptions.executable()
-        let report = try await serverOptions.withScratch {
+        let report = try await withWebSocketScratch {
             try await benchmark.run(serverExecutable: executable, scratch: $0, logLevel: serverOptions.serverLogLevel)
         }
         if json {
@@ -85,7 +93,7 @@ struct WebSocketCatchup: AsyncParsableCommand {
     func run() async throws {
         let benchmark = WebSocketCatchupBenchmark(missed: missed, pageSize: page)
         let executable = try serverOptions.executable()
-        let report = try await serverOptions.withScratch {
+        let report = try await withWebSocketScratch {
             try await benchmark.run(serverExecutable: executable, scratch: $0, logLevel: serverOptions.serverLogLevel)
         }
         if json {
