@@ -197,6 +197,10 @@ final class ClientSession: ChannelSubscriber, Sendable {
             return
         }
         state.withLock { $0.grant = grant }
+        if case .user(let account, let user) = grant.identity {
+            gateway.users.connected(account: account, user: user)
+            markPresent(grant)
+        }
         var subs: [(String, JSONOut)] = []
         var refused: [String] = []
         var live: [(channel: String, offset: UInt64)] = []
@@ -386,16 +390,27 @@ final class ClientSession: ChannelSubscriber, Sendable {
                 if state.pingSentAt == nil { state.pingSentAt = now }
             }
             outbox.push(Array("{}".utf8))
-            for channel in channels {
-                gateway.presence.mark(.init(client: clientID, user: grant.identity.subject), in: channel)
-            }
+            markPresent(grant)
         }
     }
 
-    /// Leaves every channel; the connection is gone.
+    /// Refreshes this connection's presence: in its channels, and for a
+    /// user in the account channel, which lists everyone connected.
+    private func markPresent(_ grant: RealtimeGrant) {
+        let client = PresenceRegistry.Client(client: clientID, user: grant.identity.subject)
+        var channels = Set(self.channels)
+        if case .user(let account, _) = grant.identity { channels.insert(StreamNames.account(account)) }
+        for channel in channels { gateway.presence.mark(client, in: channel) }
+    }
+
+    /// Leaves every channel and the account's presence; the connection is gone.
     func close() {
         for channel in channels { unsubscribe(channel) }
         outbox.finish()
+        if let grant, case .user(let account, let user) = grant.identity {
+            gateway.presence.remove(client: clientID, from: StreamNames.account(account))
+            gateway.users.disconnected(account: account, user: user)
+        }
     }
 
     // MARK: Frames

@@ -31,6 +31,7 @@ public final class RealtimeGateway: Sendable {
     let api: ParleyAPI
     let hub: ChannelHub
     let presence: PresenceRegistry
+    let users: UserPresence
     /// This server's name in connect replies.
     let node = UUID().uuidString.lowercased()
     private let logger: Logger
@@ -41,6 +42,7 @@ public final class RealtimeGateway: Sendable {
         self.api = api
         self.hub = ChannelHub(log: api.ledger.log, logger: logger)
         self.presence = PresenceRegistry(ttl: .seconds(api.configuration.presenceTTL))
+        self.users = UserPresence { [ledger = api.ledger] command in _ = try? await ledger.execute(command, idempotencyKey: nil) }
         self.logger = logger
     }
 
