@@ -84,6 +84,7 @@ extension ParleyAPI {
         addPublicRoutes(to: router)
         addReportRoutes(to: router)
         addEventRoutes(to: router)
+        addEventStreamRoutes(to: router)
         return router
     }
 }
