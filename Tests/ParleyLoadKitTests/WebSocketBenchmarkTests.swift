@@ -163,6 +163,7 @@ struct WebSocketBenchmarkTests {
         #expect(report["misrouted"] as? Int == 0)
         #expect(report["out_of_sequence"] as? Int == 0)
         #expect(report["disconnected"] as? Int == 0)
+        #expect(report["malformed"] as? Int == 0)
         #expect(report["errors"] as? Int == 0)
         // 12 connections on 3 conversations: 4 subscribers each.
         #expect(report["delivered"] as? Int == sent * 4)
@@ -183,6 +184,7 @@ struct WebSocketBenchmarkTests {
         #expect(report["lost"] as? Int == 0)
         #expect(report["duplicated"] as? Int == 0)
         #expect(report["out_of_sequence"] as? Int == 0)
+        #expect(report["malformed"] as? Int == 0)
         #expect(report["recovered"] as? Bool == !paged)
         #expect(report["history_pages"] as? Int == (paged ? 3 : 0))
     }

@@ -12,6 +12,12 @@ public struct Delivery: Sendable {
     public var at: NIODeadline
 }
 
+/// What one connection received: its publications, and how many objects it could not read.
+public struct Received: Sendable {
+    public var deliveries: [Delivery]
+    public var malformed: Int
+}
+
 /// Message publications received by all connections so far, to know when the tail has arrived.
 public final class DeliveryCounter: Sendable {
     private let count = Atomic<Int>(0)
@@ -124,9 +130,9 @@ public final class CentrifugeConnection: Sendable {
         try await command("\"connect\":{\"token\":\(JSONText.string(token))}")
     }
 
-    /// Everything recorded so far, in the order it arrived.
-    public func deliveries() async throws -> [Delivery] {
-        try await channel.eventLoop.submit { self.handler.value.deliveries }.get()
+    /// Everything recorded so far, publications in the order they arrived.
+    public func received() async throws -> Received {
+        try await channel.eventLoop.submit { self.handler.value.received }.get()
     }
 
     /// Sends a close frame and closes.
@@ -145,11 +151,11 @@ final class CentrifugeHandler: ChannelInboundHandler {
     private let counter: DeliveryCounter?
     private var context: ChannelHandlerContext?
     private var nextID: UInt64 = 1
-    private var pending: [UInt64: (command: String, promise: EventLoopPromise<CentrifugeReply>)] = [:]
+    private var pending: [UInt64: (promise: EventLoopPromise<CentrifugeReply>, timeout: Scheduled<Void>)] = [:]
     private var answersPings = false
     private var closing = false
     private var disconnect: (code: Int, reason: String)?
-    private(set) var deliveries: [Delivery] = []
+    private(set) var received = Received(deliveries: [], malformed: 0)
 
     init(counter: DeliveryCounter?) {
         self.counter = counter
@@ -170,11 +176,11 @@ final class CentrifugeHandler: ChannelInboundHandler {
         let id = nextID
         nextID += 1
         let command = String(body.prefix(80))
-        pending[id] = (command, promise)
-        write("{\"id\":\(id),\(body)}", context: context)
-        context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+        let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { () -> Void in
             self.pending.removeValue(forKey: id)?.promise.fail(CentrifugeClientError.timedOut(command: command))
         }
+        pending[id] = (promise, timeout)
+        write("{\"id\":\(id),\(body)}", context: context)
     }
 
     /// Says goodbye with a normal-closure frame; the caller closes the channel.
@@ -223,16 +229,21 @@ final class CentrifugeHandler: ChannelInboundHandler {
         case .reply(let reply):
             if let pong = reply.pong { answersPings = pong }
             for publication in reply.publications { record(publication, at: now) }
-            pending.removeValue(forKey: reply.id)?.promise.succeed(reply)
+            if let waiting = pending.removeValue(forKey: reply.id) {
+                waiting.timeout.cancel()
+                waiting.promise.succeed(reply)
+            }
         case .disconnect(let code, let reason):
             disconnect = (code, reason)
-        case .other, .malformed:
+        case .malformed:
+            received.malformed += 1
+        case .other:
             break
         }
     }
 
     private func record(_ publication: CentrifugePublication, at now: NIODeadline) {
-        deliveries.append(Delivery(offset: publication.offset, messageID: publication.messageID ?? 0, at: now))
+        received.deliveries.append(Delivery(offset: publication.offset, messageID: publication.messageID ?? 0, at: now))
         if publication.messageID != nil { counter?.add(1) }
     }
 
@@ -245,7 +256,10 @@ final class CentrifugeHandler: ChannelInboundHandler {
         let error = CentrifugeClientError.closed(code: disconnect?.code, reason: disconnect?.reason)
         let waiting = pending
         pending = [:]
-        for (_, entry) in waiting { entry.promise.fail(error) }
+        for (_, entry) in waiting {
+            entry.timeout.cancel()
+            entry.promise.fail(error)
+        }
         context.fireChannelInactive()
     }
 

@@ -18,6 +18,8 @@ public struct WebSocketCatchupBenchmark: Sendable {
         public var lost: Int
         public var duplicated: Int
         public var outOfSequence: Int
+        /// Objects in the server's frames that were not well-formed JSON.
+        public var malformed: Int
         /// From the reconnect's TCP connect to the last missed publication in hand.
         public var catchupMilliseconds: Double
         /// What the recovering subscribe said, and the history pages asked for after it.
@@ -30,7 +32,7 @@ public struct WebSocketCatchupBenchmark: Sendable {
         public var postSeconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case missed, received, lost, duplicated, recovered, conversations, errors
+            case missed, received, lost, duplicated, malformed, recovered, conversations, errors
             case outOfSequence = "out_of_sequence"
             case catchupMilliseconds = "catchup_ms"
             case recoveredPublications = "recovered_publications"
@@ -115,18 +117,18 @@ public struct WebSocketCatchupBenchmark: Sendable {
             await socket.close()
             throw error
         }
-        let deliveries = try await socket.deliveries()
+        let received = try await socket.received()
         await socket.close()
 
         var acknowledgements: [UInt64: MessagePoster.Acknowledgement] = [:]
         for acknowledgement in posted.acknowledgements { acknowledgements[acknowledgement.messageID] = acknowledgement }
         var tally = DeliveryTally()
-        tally.add(deliveries, conversation: nil, after: offset, acknowledgements: acknowledgements)
+        tally.add(received.deliveries, conversation: nil, after: offset, acknowledgements: acknowledgements)
         // Counted from the reconnect, not from the acknowledgements.
-        let last = deliveries.filter { acknowledgements[$0.messageID] != nil }.map(\.at).max()
+        let last = received.deliveries.filter { acknowledgements[$0.messageID] != nil }.map(\.at).max()
         return Report(
             missed: posted.acknowledgements.count, received: tally.delivered, lost: posted.acknowledgements.count - tally.delivered,
-            duplicated: tally.duplicated, outOfSequence: tally.outOfSequence,
+            duplicated: tally.duplicated, outOfSequence: tally.outOfSequence, malformed: received.malformed,
             catchupMilliseconds: last.map { (Double(($0 - reconnected).nanoseconds) / 1e6).roundedTo(3) } ?? 0,
             recovered: recovery.recovered ?? false, recoveredPublications: recovery.publications.count, historyPages: pages,
             conversations: conversations, errors: posted.errors, firstError: posted.firstError,

@@ -24,6 +24,8 @@ public struct WebSocketFanoutBenchmark: Sendable {
         public var outOfSequence: Int
         /// Connections the server closed before the end.
         public var disconnected: Int
+        /// Objects in the server's frames that were not well-formed JSON.
+        public var malformed: Int
         public var errors: Int
         public var firstError: String?
         public var p50Milliseconds: Double
@@ -36,14 +38,14 @@ public struct WebSocketFanoutBenchmark: Sendable {
         public var serverRSSKiBSubscribed: Int?
         /// From the first connection's TCP connect to the last one's subscribe reply.
         public var connectSeconds: Double
-        /// From the last acknowledgement to the last delivery.
+        /// From the last acknowledgement to the last delivery (0 if that came first).
         public var tailMilliseconds: Double?
         /// CPU while messages were posted, in cores.
         public var serverCores: Double?
         public var clientCores: Double?
 
         enum CodingKeys: String, CodingKey {
-            case connections, channels, rate, sent, delivered, expected, lost, duplicated, misrouted, unmatched, disconnected, errors
+            case connections, channels, rate, sent, delivered, expected, lost, duplicated, misrouted, unmatched, disconnected, malformed, errors
             case durationSeconds = "duration_s"
             case outOfSequence = "out_of_sequence"
             case firstError = "first_error"
@@ -155,9 +157,12 @@ public struct WebSocketFanoutBenchmark: Sendable {
         for acknowledgement in posted.acknowledgements { acknowledgements[acknowledgement.messageID] = acknowledgement }
         var tally = DeliveryTally()
         var disconnected = 0
+        var malformed = 0
         for (index, (socket, position)) in opened.enumerated() {
             if !socket.channel.isActive { disconnected += 1 }
-            tally.add(try await socket.deliveries(), conversation: index % channels, after: position, acknowledgements: acknowledgements)
+            let received = try await socket.received()
+            malformed += received.malformed
+            tally.add(received.deliveries, conversation: index % channels, after: position, acknowledgements: acknowledgements)
         }
         await Self.closeAll(opened.map(\.socket))
 
@@ -171,7 +176,7 @@ public struct WebSocketFanoutBenchmark: Sendable {
             connections: connections, channels: channels, rate: rate, durationSeconds: window.roundedTo(3),
             sent: posted.acknowledgements.count, delivered: tally.delivered, expected: expected, lost: expected - tally.delivered,
             duplicated: tally.duplicated, misrouted: tally.misrouted, unmatched: tally.unmatched, outOfSequence: tally.outOfSequence,
-            disconnected: disconnected, errors: posted.errors, firstError: posted.firstError,
+            disconnected: disconnected, malformed: malformed, errors: posted.errors, firstError: posted.firstError,
             p50Milliseconds: tally.latencies.percentileMilliseconds(0.50), p90Milliseconds: tally.latencies.percentileMilliseconds(0.90),
             p99Milliseconds: tally.latencies.percentileMilliseconds(0.99), maxMilliseconds: tally.latencies.percentileMilliseconds(1.0),
             rssKiBPerConnection: rssBefore.flatMap { before in
@@ -179,7 +184,7 @@ public struct WebSocketFanoutBenchmark: Sendable {
             },
             serverRSSKiBBefore: rssBefore, serverRSSKiBSubscribed: rssSubscribed, connectSeconds: connectSeconds.roundedTo(3),
             tailMilliseconds: lastAcknowledged.flatMap { acknowledged in
-                tally.lastDelivery.map { (Double(($0 - acknowledged).nanoseconds) / 1e6).roundedTo(3) }
+                tally.lastDelivery.map { (Double(max(0, ($0 - acknowledged).nanoseconds)) / 1e6).roundedTo(3) }
             },
             serverCores: cores(cpuBefore.server, cpuAfter.server), clientCores: cores(cpuBefore.client, cpuAfter.client))
     }
