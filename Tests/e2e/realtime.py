@@ -277,8 +277,9 @@ class RawClient:
         self._publication_counts: dict[str, int] = {}
         self.last_offset: dict[str, int] = {}
         self.pings = 0
-        self.binary_frames = 0
         self.lines: list[str] = []
+        # Lines that are not JSON: the server must never write one.
+        self.unparseable: list[str] = []
         self.close_code: int | None = None
         self.close_reason = ""
         self.closed = asyncio.Event()
@@ -303,11 +304,14 @@ class RawClient:
                 await self.reading.wait()
                 message = await self.conn.recv()
                 if isinstance(message, bytes):
-                    self.binary_frames += 1
                     message = message.decode(errors="replace")
                 for line in message.split("\n"):
                     self.lines.append(line)
-                    frame = Frame(json.loads(line), line)
+                    try:
+                        frame = Frame(json.loads(line), line)
+                    except ValueError:
+                        self.unparseable.append(line)
+                        continue
                     if frame.json == {}:
                         self.pings += 1
                         if self.pong:

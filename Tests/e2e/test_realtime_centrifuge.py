@@ -50,13 +50,16 @@ class Recorder(SubscriptionEventHandler):
 
 
 class Connection(ClientEventHandler):
-    """Runs `on_lost` (once) when the connection is lost, before the client reconnects."""
+    """Runs `on_lost` (once) when the connection is lost, before the client
+    reconnects: the SDK awaits this handler before it schedules the reconnect."""
+
+    TRANSPORT_CLOSED = 1
 
     def __init__(self):
         self.on_lost = None
 
     async def on_connecting(self, ctx: ConnectingContext) -> None:
-        if ctx.code == 1 and self.on_lost:
+        if ctx.code == self.TRANSPORT_CLOSED and self.on_lost:
             action, self.on_lost = self.on_lost, None
             await action()
 

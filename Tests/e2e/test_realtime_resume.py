@@ -1,7 +1,8 @@
-"""Resuming without a gap or a duplicate: clients that drop their
-connection at random while writers race, a server killed with `kill -9`
-or shut down and started again on the same data, and a fresh data
-directory (a new epoch)."""
+"""Resuming without a gap or a duplicate: recovery from a position (all or
+nothing, byte for byte, paged through history past the recovery limit),
+clients that drop their connection at random while writers race, a server
+killed with `kill -9` or shut down and started again on the same data, and
+a fresh data directory (a new epoch)."""
 
 import asyncio
 import random
@@ -11,8 +12,139 @@ import threading
 import time
 
 from conftest import Api, Server
-from realtime import RawClient, agent_token, connected, epoch_of, head, make_inbox, open_chat, own_server, run, \
-    workspace_on, ws_url
+from realtime import (
+    RawClient, agent_token, connected, epoch_of, head, make_inbox, open_chat, own_server, raw_data, raw_publications, run,
+    seq_in, stream_events, workspace_on, ws_url,
+)
+
+
+def test_recovery_returns_exactly_the_missed_publications_byte_for_byte(workspace):
+    chat = open_chat(workspace)
+    token = agent_token(workspace)
+    epoch = epoch_of(workspace.server)
+    start = head(workspace, chat.channel)
+
+    async def main():
+        client = await connected(workspace.server, token)
+        subscribed = await client.call("subscribe", {"channel": chat.channel})
+        assert subscribed == {"expires": False, "ttl": 0, "recoverable": True, "epoch": epoch, "offset": start,
+                              "positioned": True}
+        for index in range(3):
+            chat.post(f"live {index}")
+        live = await client.wait_publications(chat.channel, 3)
+        assert [p["offset"] for p in live] == [start + 1, start + 2, start + 3]
+        assert [p["data"]["payload"]["content"] for p in live] == ["live 0", "live 1", "live 2"]
+        live_raw = client.raw_pushes(chat.channel)
+        assert await client.call("unsubscribe", {"channel": chat.channel}) == {}
+
+        for index in range(4):
+            chat.post(f"missed {index}")
+        reply = await client.request(
+            "subscribe", {"channel": chat.channel, "recover": True, "epoch": epoch, "offset": start})
+        result = reply.json["subscribe"]
+        assert {k: v for k, v in result.items() if k != "publications"} == {
+            "expires": False, "ttl": 0, "recoverable": True, "epoch": epoch, "offset": start + 7, "positioned": True,
+            "was_recovering": True, "recovered": True,
+        }
+        recovered = result["publications"]
+        assert [p["offset"] for p in recovered] == list(range(start + 1, start + 8))
+        assert [p["data"]["payload"]["content"] for p in recovered] == [
+            "live 0", "live 1", "live 2", "missed 0", "missed 1", "missed 2", "missed 3"]
+        recovered_raw = raw_publications(reply.raw, "subscribe")
+        assert recovered_raw[:3] == live_raw
+        assert [raw_data(p) for p in recovered_raw[:3]] == [raw_data(p) for p in live_raw]
+
+        # Each publication's data is the stored event the events route returns for the same sequence.
+        stored = {seq_in(e, chat.channel): e for e in stream_events(workspace, chat.channel)}
+        for publication in recovered:
+            assert publication["data"] == stored[publication["offset"]]
+            assert seq_in(publication["data"], chat.channel) == publication["offset"]
+
+        history = await client.request(
+            "history", {"channel": chat.channel, "since": {"offset": start, "epoch": epoch}, "limit": 100})
+        assert raw_publications(history.raw, "history") == recovered_raw
+
+        # Live delivery resumes after the recovered ones, without a duplicate.
+        chat.post("after")
+        pubs = await client.wait_publications(chat.channel, 4)
+        assert [p["offset"] for p in pubs] == [start + 1, start + 2, start + 3, start + 8]
+        await client.close()
+
+    run(main())
+
+
+def test_a_gap_past_the_recovery_limit_is_not_recovered_and_history_pages_through_it(tmp_path):
+    with own_server(tmp_path, recovery_limit=5) as server:
+        ws = workspace_on(server)
+        chat = open_chat(ws)
+        token = agent_token(ws)
+        epoch = epoch_of(server)
+        start = head(ws, chat.channel)
+        for index in range(12):
+            chat.post(f"m{index}")
+        top = start + 12
+
+        async def main():
+            client = await connected(server, token)
+            at_limit = await client.call(
+                "subscribe", {"channel": chat.channel, "recover": True, "epoch": epoch, "offset": top - 5})
+            assert at_limit["recovered"] is True
+            assert [p["offset"] for p in at_limit["publications"]] == list(range(top - 4, top + 1))
+            await client.call("unsubscribe", {"channel": chat.channel})
+
+            past_limit = await client.call(
+                "subscribe", {"channel": chat.channel, "recover": True, "epoch": epoch, "offset": top - 6})
+            assert past_limit == {"expires": False, "ttl": 0, "recoverable": True, "epoch": epoch, "offset": top,
+                                  "positioned": True, "was_recovering": True, "recovered": False}
+
+            paged, since = [], start
+            while since < top:
+                page = await client.call(
+                    "history", {"channel": chat.channel, "since": {"offset": since, "epoch": epoch}, "limit": 4})
+                assert page["epoch"] == epoch and page["offset"] == top
+                assert 1 <= len(page["publications"]) <= 4
+                paged += page["publications"]
+                since = page["publications"][-1]["offset"]
+            assert [p["offset"] for p in paged] == list(range(start + 1, top + 1))
+            assert [p["data"]["payload"]["content"] for p in paged] == [f"m{i}" for i in range(12)]
+
+            newest = await client.call("history", {"channel": chat.channel, "limit": 3, "reverse": True})
+            assert [p["offset"] for p in newest["publications"]] == [top, top - 1, top - 2]
+            before = await client.call("history", {
+                "channel": chat.channel, "limit": 2, "reverse": True, "since": {"offset": top - 2, "epoch": epoch}})
+            assert [p["offset"] for p in before["publications"]] == [top - 3, top - 4]
+            position = await client.call("history", {"channel": chat.channel, "limit": 0})
+            assert position == {"publications": [], "epoch": epoch, "offset": top}
+            assert await client.error(
+                "history", {"channel": chat.channel, "since": {"offset": top + 1, "epoch": epoch}}) == 112
+            await client.close()
+
+        run(main())
+
+
+def test_a_position_from_another_epoch_or_the_future_is_not_recovered(workspace):
+    chat = open_chat(workspace)
+    chat.post("one")
+    token = agent_token(workspace)
+    epoch = epoch_of(workspace.server)
+    top = head(workspace, chat.channel)
+
+    async def main():
+        client = await connected(workspace.server, token)
+        for position in [{"epoch": "0123456789abcdef", "offset": 1}, {"epoch": "", "offset": 0},
+                         {"epoch": epoch, "offset": top + 100}]:
+            result = await client.call("subscribe", {"channel": chat.channel, "recover": True, **position})
+            assert result == {"expires": False, "ttl": 0, "recoverable": True, "epoch": epoch, "offset": top,
+                              "positioned": True, "was_recovering": True, "recovered": False}, position
+            await client.call("unsubscribe", {"channel": chat.channel})
+        current = await client.call("subscribe", {"channel": chat.channel, "recover": True, "epoch": epoch, "offset": top})
+        assert current["recovered"] is True and current.get("publications", []) == []
+        for since in [{"offset": 1, "epoch": "0123456789abcdef"}, {"offset": 1}, {"offset": top + 1, "epoch": epoch}]:
+            assert await client.error("history", {"channel": chat.channel, "since": since}) == 112, since
+        await client.close()
+
+    run(main())
+
 
 
 class Follower:
