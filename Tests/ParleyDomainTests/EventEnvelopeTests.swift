@@ -52,8 +52,7 @@ import Testing
     }
 
     @Test func ephemeralEventsRenderNullSeq() throws {
-        let typing = try #require(SampleEvents.all.first { $0.ephemeral })
-        #expect(typing.type.hasPrefix("conversation.typing_"))
+        let typing = try #require(SampleEvents.all.first { $0.ephemeral && $0.type.hasPrefix("conversation.typing_") })
         let rendered = try EventSchemas.envelopeJSON(of: typing)
         guard case .object(let object) = rendered, case .array(let streams) = object["streams"] else {
             Issue.record("no streams in \(rendered)")

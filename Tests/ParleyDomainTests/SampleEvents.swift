@@ -84,6 +84,9 @@ enum SampleEvents {
         event(
             .availabilityChanged(AvailabilityChanged(userID: agent, availability: .busy)),
             streams: [StreamNames.account(account), StreamNames.user(agent)]),
+        event(
+            .presenceChanged(PresenceChanged(userID: agent, online: true)),
+            streams: [StreamNames.account(account), StreamNames.user(agent)], ephemeral: true),
 
         // Configuration.
         event(

@@ -13,6 +13,7 @@ extension Action {
         case .updateAccountUser: "updateAccountUser"
         case .removeAccountUser: "removeAccountUser"
         case .setAvailability: "setAvailability"
+        case .setPresence: "setPresence"
         case .createInbox: "createInbox"
         case .updateInbox: "updateInbox"
         case .setInboxMembers: "setInboxMembers"

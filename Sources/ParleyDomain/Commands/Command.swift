@@ -31,6 +31,8 @@ public enum Action: Sendable, Hashable {
 
     // MARK: Account configuration
     case setAvailability(Availability)
+    /// The user's first realtime connection opened (`online`) or their last one closed.
+    case setPresence(online: Bool)
     case createInbox(channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings)
     case updateInbox(inboxID: UInt64, settings: InboxSettings)
     case setInboxMembers(inboxID: UInt64, userIDs: [UInt64])

@@ -28,6 +28,8 @@ public enum Decider {
             return try context.removeAccountUser(userID: user)
         case .setAvailability(let availability):
             return try context.setAvailability(availability)
+        case .setPresence(let online):
+            return try context.setPresence(online: online)
         case .createInbox(let channel, let identifier, let hmac, let settings):
             return try context.createInbox(channelType: channel, inboxIdentifier: identifier, hmacToken: hmac, settings: settings)
         case .updateInbox(let inbox, let settings):

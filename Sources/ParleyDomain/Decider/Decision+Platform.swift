@@ -156,6 +156,16 @@ extension Decision {
         return events
     }
 
+    func setPresence(online: Bool) throws(DomainError) -> [DomainEvent] {
+        guard case .user(let user) = command.principal else { throw .forbidden("users only") }
+        _ = try account()
+        return [
+            event(
+                .presenceChanged(PresenceChanged(userID: user, online: online)),
+                streams: [StreamNames.account(accountID), StreamNames.user(user)], ephemeral: true)
+        ]
+    }
+
     func setAvailability(_ availability: Availability) throws(DomainError) -> [DomainEvent] {
         guard case .user(let user) = command.principal else { throw .forbidden("users only") }
         _ = try account()

@@ -51,6 +51,14 @@ public struct AvailabilityChanged: EventPayload {
     public var availability: Availability
 }
 
+/// A user came online (their first realtime connection to the account) or
+/// went offline (their last one closed); ephemeral: delivered live, pruned.
+public struct PresenceChanged: EventPayload {
+    public static let type = "user.presence_changed"
+    public var userID: UInt64
+    public var online: Bool
+}
+
 /// An inbox's settings, as created and as replaced by an update.
 public struct InboxSettings: Sendable, Hashable, Codable {
     public var name: String

@@ -10,6 +10,7 @@ public enum EventBody: Sendable, Hashable {
     case accountUserUpdated(AccountUserUpdated)
     case accountUserRemoved(AccountUserRemoved)
     case availabilityChanged(AvailabilityChanged)
+    case presenceChanged(PresenceChanged)
     case inboxCreated(InboxCreated)
     case inboxUpdated(InboxUpdated)
     case inboxMembersChanged(InboxMembersChanged)
@@ -52,6 +53,7 @@ public enum EventBody: Sendable, Hashable {
         case .accountUserUpdated(let payload): payload
         case .accountUserRemoved(let payload): payload
         case .availabilityChanged(let payload): payload
+        case .presenceChanged(let payload): payload
         case .inboxCreated(let payload): payload
         case .inboxUpdated(let payload): payload
         case .inboxMembersChanged(let payload): payload
@@ -98,6 +100,7 @@ public enum EventBody: Sendable, Hashable {
         AccountUserUpdated.self,
         AccountUserRemoved.self,
         AvailabilityChanged.self,
+        PresenceChanged.self,
         InboxCreated.self,
         InboxUpdated.self,
         InboxMembersChanged.self,
@@ -145,6 +148,7 @@ public enum EventBody: Sendable, Hashable {
         AccountUserUpdated.type: { .accountUserUpdated(try EventCodec.decodePayload(AccountUserUpdated.self, from: $1, using: $0)) },
         AccountUserRemoved.type: { .accountUserRemoved(try EventCodec.decodePayload(AccountUserRemoved.self, from: $1, using: $0)) },
         AvailabilityChanged.type: { .availabilityChanged(try EventCodec.decodePayload(AvailabilityChanged.self, from: $1, using: $0)) },
+        PresenceChanged.type: { .presenceChanged(try EventCodec.decodePayload(PresenceChanged.self, from: $1, using: $0)) },
         InboxCreated.type: { .inboxCreated(try EventCodec.decodePayload(InboxCreated.self, from: $1, using: $0)) },
         InboxUpdated.type: { .inboxUpdated(try EventCodec.decodePayload(InboxUpdated.self, from: $1, using: $0)) },
         InboxMembersChanged.type: { .inboxMembersChanged(try EventCodec.decodePayload(InboxMembersChanged.self, from: $1, using: $0)) },

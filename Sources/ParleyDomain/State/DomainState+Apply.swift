@@ -94,7 +94,7 @@ extension DomainState {
             accounts[account]?.conversations[e.conversationID]?.customAttributes = e.customAttributes
         case .csatSubmitted(let e):
             accounts[account]?.conversations[e.conversationID]?.csatRating = e.rating
-        case .typingOn, .typingOff, .conversationRead, .markedUnread:
+        case .typingOn, .typingOff, .conversationRead, .markedUnread, .presenceChanged:
             break
         case .messageCreated(let e):
             messages[e.messageID] = MessageRecord(

@@ -28,7 +28,7 @@ enum IdempotencyKeys {
     /// the secrets they carry).
     static func target(of action: Action) -> String? {
         switch action {
-        case .createAccount, .updateAccount, .createUser, .inviteAgent, .setAvailability, .createInbox, .createTeam,
+        case .createAccount, .updateAccount, .createUser, .inviteAgent, .setAvailability, .setPresence, .createInbox, .createTeam,
             .createLabel, .recordAudit, .createContact:
             nil
         case .issueAccessToken(let user, _), .addAccountUser(let user, _), .updateAccountUser(let user, _),

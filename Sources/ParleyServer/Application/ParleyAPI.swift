@@ -14,12 +14,14 @@ public final class ParleyAPI: Sendable {
     public let configuration: ServerConfiguration
     /// The log's epoch, as published events and the events route carry it.
     public let epoch: String
+    let typingTimers: TypingTimers
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
         self.ledger = ledger
         self.secrets = secrets
         self.configuration = configuration
         self.epoch = ledger.log.epoch
+        self.typingTimers = TypingTimers(timeout: .seconds(configuration.typingTimeout))
     }
 
     /// Reads the projections under their lock; keep `body` short and free of I/O.
@@ -31,9 +33,13 @@ public final class ParleyAPI: Sendable {
     /// message's `echo_id`) makes a retry return the original events; the
     /// same key sent for another conversation, contact or message is another
     /// request (``IdempotencyKeys``).
+    ///
+    /// A `typing_on` starts the typing timeout (``TypingTimers``).
     public func execute(_ command: Command, idempotencyKey: String?) async throws -> CommandOutcome {
-        try await ledger.execute(
+        let outcome = try await ledger.execute(
             command, idempotencyKey: idempotencyKey.map { IdempotencyKeys.ledgerKey($0, for: command.action) })
+        typingTimers.noted(command) { [ledger] stop in _ = try? await ledger.execute(stop, idempotencyKey: nil) }
+        return outcome
     }
 
     /// The body of `request` as a JSON object, refused above the configured size.

@@ -86,6 +86,7 @@ extension ParleyAPI {
         addPublicRoutes(to: router)
         addReportRoutes(to: router)
         addEventRoutes(to: router)
+        addEventStreamRoutes(to: router)
         addRealtimeTokenRoutes(to: router)
         return router
     }

@@ -28,14 +28,21 @@ final class ClientSession: ChannelSubscriber, Sendable {
         var subscriptions: [String: Subscription] = [:]
         /// When the unanswered ping went out, if one did.
         var pingSentAt: ContinuousClock.Instant?
+        var lastPing: ContinuousClock.Instant
+        /// Since when the outbox has been closing without the connection ending.
+        var closingSince: ContinuousClock.Instant?
+        var aborted = false
+        var abortWaiter: CheckedContinuation<Void, Never>?
     }
 
     let gateway: RealtimeGateway
     let outbox: Outbox
     let clientID = UUID().uuidString.lowercased()
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let opened = ContinuousClock.now
 
     init(gateway: RealtimeGateway) {
+        state = Mutex(State(lastPing: opened))
         self.gateway = gateway
         self.outbox = Outbox(limit: gateway.api.configuration.outboundQueueLimit)
     }
@@ -197,6 +204,10 @@ final class ClientSession: ChannelSubscriber, Sendable {
             return
         }
         state.withLock { $0.grant = grant }
+        if case .user(let account, let user) = grant.identity {
+            gateway.users.connected(account: account, user: user)
+            markPresent(grant)
+        }
         var subs: [(String, JSONOut)] = []
         var refused: [String] = []
         var live: [(channel: String, offset: UInt64)] = []
@@ -364,11 +375,20 @@ final class ClientSession: ChannelSubscriber, Sendable {
 
     // MARK: Housekeeping
 
-    /// Called every second: pings, the pong deadline, token expiry and presence.
-    func tick(now: ContinuousClock.Instant, sincePing: inout Duration) {
+    /// Called every second: pings, the pong deadline, token expiry, presence,
+    /// and dropping a connection whose close does not get through.
+    func tick(now: ContinuousClock.Instant) {
         let configuration = gateway.api.configuration
+        if outbox.isClosing {
+            let since = state.withLock { state in
+                if state.closingSince == nil { state.closingSince = now }
+                return state.closingSince!
+            }
+            if now - since > .seconds(RealtimeGateway.closeGraceSeconds) { abort() }
+            return
+        }
         guard let grant else {
-            if sincePing > .seconds(RealtimeGateway.connectTimeoutSeconds) { outbox.close(.stale) }
+            if now - opened > .seconds(RealtimeGateway.connectTimeoutSeconds) { outbox.close(.stale) }
             return
         }
         if grant.expiresAt <= ParleyAPI.now() {
@@ -376,26 +396,60 @@ final class ClientSession: ChannelSubscriber, Sendable {
             return
         }
         guard configuration.pingInterval > 0 else { return }
-        if let sentAt = state.withLock({ $0.pingSentAt }), now - sentAt > .seconds(configuration.pongTimeout) {
+        let (sentAt, lastPing) = state.withLock { ($0.pingSentAt, $0.lastPing) }
+        if let sentAt, now - sentAt > .seconds(configuration.pongTimeout) {
             outbox.close(.noPong)
             return
         }
-        if sincePing >= .seconds(configuration.pingInterval) {
-            sincePing = .zero
+        if now - lastPing >= .seconds(configuration.pingInterval) {
             state.withLock { state in
+                state.lastPing = now
                 if state.pingSentAt == nil { state.pingSentAt = now }
             }
             outbox.push(Array("{}".utf8))
-            for channel in channels {
-                gateway.presence.mark(.init(client: clientID, user: grant.identity.subject), in: channel)
-            }
+            markPresent(grant)
         }
     }
 
-    /// Leaves every channel; the connection is gone.
+    /// Returns once the connection must be dropped without waiting any longer.
+    func untilAborted() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.aborted { return true }
+                state.abortWaiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Ends ``untilAborted()``: the connection's tasks stop and its socket closes.
+    func abort() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.aborted = true
+            defer { state.abortWaiter = nil }
+            return state.abortWaiter
+        }
+        waiter?.resume()
+    }
+
+    /// Refreshes this connection's presence: in its channels, and for a
+    /// user in the account channel, which lists everyone connected.
+    private func markPresent(_ grant: RealtimeGrant) {
+        let client = PresenceRegistry.Client(client: clientID, user: grant.identity.subject)
+        var channels = Set(self.channels)
+        if case .user(let account, _) = grant.identity { channels.insert(StreamNames.account(account)) }
+        for channel in channels { gateway.presence.mark(client, in: channel) }
+    }
+
+    /// Leaves every channel and the account's presence; the connection is gone.
     func close() {
         for channel in channels { unsubscribe(channel) }
         outbox.finish()
+        if let grant, case .user(let account, let user) = grant.identity {
+            gateway.presence.remove(client: clientID, from: StreamNames.account(account))
+            gateway.users.disconnected(account: account, user: user)
+        }
     }
 
     // MARK: Frames

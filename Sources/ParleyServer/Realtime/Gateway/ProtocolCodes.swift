@@ -8,14 +8,11 @@ struct ReplyError: Error, Sendable, Equatable {
     var temporary = false
 
     static let internalError = ReplyError(code: 100, message: "internal server error", temporary: true)
-    static let unauthorized = ReplyError(code: 101, message: "unauthorized")
-    static let unknownChannel = ReplyError(code: 102, message: "unknown channel")
     static let permissionDenied = ReplyError(code: 103, message: "permission denied")
     static let methodNotFound = ReplyError(code: 104, message: "method not found")
     static let alreadySubscribed = ReplyError(code: 105, message: "already subscribed")
     static let limitExceeded = ReplyError(code: 106, message: "limit exceeded")
     static let badRequest = ReplyError(code: 107, message: "bad request")
-    static let notAvailable = ReplyError(code: 108, message: "not available")
     static let tokenExpired = ReplyError(code: 109, message: "token expired")
     static let unrecoverablePosition = ReplyError(code: 112, message: "unrecoverable position")
 
@@ -32,14 +29,10 @@ struct Disconnect: Error, Sendable, Equatable {
     var code: UInt16
     var reason: String
 
-    static let shutdown = Disconnect(code: 3001, reason: "shutdown")
-    static let serverError = Disconnect(code: 3004, reason: "internal server error")
     static let expired = Disconnect(code: 3005, reason: "connection expired")
     static let slow = Disconnect(code: 3008, reason: "slow")
     static let noPong = Disconnect(code: 3012, reason: "no pong")
     static let invalidToken = Disconnect(code: 3500, reason: "invalid token")
     static let badRequest = Disconnect(code: 3501, reason: "bad request")
     static let stale = Disconnect(code: 3502, reason: "stale")
-    static let forceNoReconnect = Disconnect(code: 3503, reason: "force disconnect")
-    static let channelLimit = Disconnect(code: 3505, reason: "channel limit")
 }

@@ -10,12 +10,14 @@ import NIOWebSocket
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
+import Synchronization
 
 /// `/connection/websocket`: Centrifugo's client protocol (JSON) over the log.
 ///
-/// Each connection runs three tasks: one reads and handles commands in
-/// order, one writes its ``Outbox``, one ticks every second (pings, pong
-/// deadline, token expiry, presence). The first to end ends the others.
+/// Each connection runs two tasks: one reads and handles commands in order,
+/// one writes its ``Outbox``; the first to end (or an abort) ends the other.
+/// One ticker serves every connection each second: pings, pong deadlines,
+/// token expiry, presence.
 public final class RealtimeGateway: Sendable {
     /// The protocol version the connect reply names.
     static let version = "parley-1"
@@ -31,17 +33,35 @@ public final class RealtimeGateway: Sendable {
     let api: ParleyAPI
     let hub: ChannelHub
     let presence: PresenceRegistry
+    let users: UserPresence
     /// This server's name in connect replies.
     let node = UUID().uuidString.lowercased()
     private let logger: Logger
     private let connections = Meter(label: "parley_realtime_connections")
     private let slowDisconnects = Counter(label: "parley_realtime_slow_disconnects_total")
+    private let sessions = Mutex<[ObjectIdentifier: ClientSession]>([:])
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
 
     public init(api: ParleyAPI, logger: Logger) {
         self.api = api
         self.hub = ChannelHub(log: api.ledger.log, logger: logger)
         self.presence = PresenceRegistry(ttl: .seconds(api.configuration.presenceTTL))
+        self.users = UserPresence { [ledger = api.ledger] command in _ = try? await ledger.execute(command, idempotencyKey: nil) }
         self.logger = logger
+        ticker.withLock {
+            $0 = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    guard let self else { return }
+                    let now = ContinuousClock.now
+                    for session in self.sessions.withLock({ Array($0.values) }) { session.tick(now: now) }
+                }
+            }
+        }
+    }
+
+    deinit {
+        ticker.withLock { $0?.cancel() }
     }
 
     /// The HTTP/1 server with the WebSocket upgrade at `/connection/websocket`.
@@ -57,14 +77,20 @@ public final class RealtimeGateway: Sendable {
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let session = ClientSession(gateway: self)
+        let key = ObjectIdentifier(session)
+        sessions.withLock { $0[key] = session }
         connections.increment()
-        defer { connections.decrement() }
+        defer {
+            connections.decrement()
+            sessions.withLock { $0[key] = nil }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.read(inbound, into: session) }
             group.addTask { await self.write(session, to: outbound) }
-            group.addTask { await self.tick(session) }
+            group.addTask { await session.untilAborted() }
             _ = await group.next()
             group.cancelAll()
+            session.abort()
         }
         session.close()
     }
@@ -111,24 +137,6 @@ public final class RealtimeGateway: Sendable {
             }
         } catch {
             session.outbox.finish()
-        }
-    }
-
-    private func tick(_ session: ClientSession) async {
-        var sincePing = Duration.zero
-        var closingFor = 0
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: .seconds(1))
-            } catch {
-                return
-            }
-            sincePing += .seconds(1)
-            session.tick(now: .now, sincePing: &sincePing)
-            if session.outbox.isClosing {
-                closingFor += 1
-                if closingFor > Self.closeGraceSeconds { return }
-            }
         }
     }
 
