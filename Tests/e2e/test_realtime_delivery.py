@@ -1,6 +1,7 @@
-"""Live delivery over `/connection/websocket`: typing indicators, two devices
-of one user kept in step, and a stalled consumer cut off from its bounded
-queue while the other subscribers get everything."""
+"""Live delivery over `/connection/websocket`: typing indicators, users'
+connection presence, two devices of one user kept in step, and a stalled
+consumer cut off from its bounded queue while the other subscribers get
+everything."""
 
 import asyncio
 import socket
@@ -92,6 +93,36 @@ def test_typing_stops_by_itself_after_the_typing_timeout(tmp_path):
             await watcher.close()
 
         run(main())
+
+
+def test_a_users_first_connection_and_last_disconnect_are_presence_events(workspace):
+    ws = workspace
+    agent = ws.new_user("agent")
+    account = f"account:{ws.account_id}"
+    token = agent_token(ws, agent)
+
+    def presence(client: RawClient) -> list:
+        return [(p["data"]["payload"]["user_id"], p["data"]["payload"]["online"]) for p in client.publications(account)
+                if p["data"]["type"] == "user.presence_changed"]
+
+    async def main():
+        watcher = await connected(ws.server, agent_token(ws))
+        await watcher.call("subscribe", {"channel": account})
+        phone = await connected(ws.server, token)
+        await watcher.until(lambda: presence(watcher) == [(agent.id, True)], "the agent online")
+        laptop = await connected(ws.server, token)
+        listed = await watcher.call("presence", {"channel": account})
+        assert {c["user"] for c in listed["presence"].values()} == {str(ws.admin.id), str(agent.id)}
+        assert {phone.connect_result["client"], laptop.connect_result["client"]} <= set(listed["presence"])
+        await phone.close()
+        await laptop.close()
+        await watcher.until(lambda: len(presence(watcher)) == 2, "the agent offline")
+        assert presence(watcher) == [(agent.id, True), (agent.id, False)]
+        stats = await watcher.call("presence_stats", {"channel": account})
+        assert stats == {"num_clients": 1, "num_users": 1}
+        await watcher.close()
+
+    run(main())
 
 
 def test_two_devices_of_one_user_stay_in_step(workspace):
