@@ -6,6 +6,7 @@ tokens, and a small raw client of Centrifugo's JSON protocol over
 import asyncio
 import json
 import secrets
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,6 +64,16 @@ def own_server(data_dir, **settings):
         server.stop()
         raise
     assert server.stop() == 0
+
+
+def small_socket(server) -> socket.socket:
+    """A connected socket with a small receive buffer, so that a client that stops reading stalls its sender soon."""
+    host, port = server.base_url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(TIMEOUT)
+    sock.connect((host, int(port)))
+    return sock
 
 
 def workspace_on(server: Server) -> Workspace:

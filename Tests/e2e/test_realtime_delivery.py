@@ -4,11 +4,10 @@ consumer cut off from its bounded queue while the other subscribers get
 everything."""
 
 import asyncio
-import socket
 
 from realtime import (
-    TIMEOUT, RawClient, add_agent, agent_token, connected, epoch_of, head, make_inbox, open_chat, own_server, post_many,
-    run, stream_events, workspace_on, ws_url,
+    TIMEOUT, add_agent, agent_token, connected, epoch_of, head, make_inbox, open_chat, own_server, post_many,
+    RawClient, run, small_socket, stream_events, workspace_on, ws_url,
 )
 
 
@@ -186,16 +185,6 @@ def test_two_devices_of_one_user_stay_in_step(workspace):
 
 def raw_publications_equal(first: RawClient, second: RawClient, channel: str) -> bool:
     return first.raw_pushes(channel) == second.raw_pushes(channel)
-
-
-def small_socket(server) -> socket.socket:
-    """A connected socket with a small receive buffer, so that a client that stops reading stalls its sender soon."""
-    host, port = server.base_url.removeprefix("http://").split(":")
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.settimeout(TIMEOUT)
-    sock.connect((host, int(port)))
-    return sock
 
 
 def test_a_stalled_consumer_is_cut_off_and_recovers_while_the_others_get_everything(tmp_path):
