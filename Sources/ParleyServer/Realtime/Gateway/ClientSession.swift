@@ -21,6 +21,8 @@ final class ClientSession: ChannelSubscriber, Sendable {
     private struct Subscription {
         var delivery: Delivery
         var joinLeave: Bool
+        /// The ``ParleyAPI/accessVersion`` the channel was last allowed at.
+        var allowedAt: UInt64
     }
 
     private struct State {
@@ -54,6 +56,7 @@ final class ClientSession: ChannelSubscriber, Sendable {
     // MARK: Delivery
 
     func deliver(_ publication: Publication) {
+        guard stillAllowed(publication.channel) else { return }
         let frames: [[UInt8]]? = state.withLock { state in
             guard let grant = state.grant, var subscription = state.subscriptions[publication.channel],
                 Self.shows(publication, to: grant.identity)
@@ -78,6 +81,28 @@ final class ClientSession: ChannelSubscriber, Sendable {
         } else if let frames {
             outbox.push(contentsOf: frames)
         }
+    }
+
+    /// Whether the connection may still read `channel`, checked again only
+    /// when access may have been taken away since it last was. A user who
+    /// left the account is disconnected (3500); a channel no longer open to
+    /// the connection is unsubscribed with a push (code 2000).
+    private func stillAllowed(_ channel: String) -> Bool {
+        let version = gateway.api.accessVersion.load(ordering: .acquiring)
+        let (grant, allowedAt) = state.withLock { ($0.grant, $0.subscriptions[channel]?.allowedAt) }
+        guard let grant, let allowedAt else { return false }
+        if allowedAt == version { return true }
+        if gateway.mayRead(channel, identity: grant.identity) {
+            state.withLock { $0.subscriptions[channel]?.allowedAt = version }
+            return true
+        }
+        if gateway.api.exists(grant.identity) {
+            unsubscribe(channel)
+            outbox.push(Self.push(channel, "unsubscribe", ["code": 2000, "reason": "permission denied"]))
+        } else {
+            outbox.close(.invalidToken)
+        }
+        return false
     }
 
     /// Whether `identity` sees `publication`: a user stream spans accounts
@@ -250,6 +275,7 @@ final class ClientSession: ChannelSubscriber, Sendable {
     /// joining until ``goLive(_:offset:reply:)`` queues that reply.
     private func subscribe(_ request: ClientCommand.Subscribe, grant: RealtimeGrant) async throws -> SubscribeResult {
         let channel = request.channel
+        let version = gateway.api.accessVersion.load(ordering: .acquiring)
         try requireReadable(channel, grant: grant)
         let count = state.withLock { $0.subscriptions.count }
         guard count < RealtimeGateway.maxChannelsPerConnection else { throw ReplyError.limitExceeded }
@@ -262,7 +288,7 @@ final class ClientSession: ChannelSubscriber, Sendable {
         }
         let added = state.withLock { state -> Bool in
             guard state.subscriptions[channel] == nil else { return false }
-            state.subscriptions[channel] = Subscription(delivery: .joining([]), joinLeave: request.joinLeave)
+            state.subscriptions[channel] = Subscription(delivery: .joining([]), joinLeave: request.joinLeave, allowedAt: version)
             return true
         }
         guard added else { throw ReplyError.alreadySubscribed }
@@ -422,6 +448,8 @@ final class ClientSession: ChannelSubscriber, Sendable {
             if now { continuation.resume() }
         }
     }
+
+    var isAborted: Bool { state.withLock { $0.aborted } }
 
     /// Ends ``untilAborted()``: the connection's tasks stop and its socket closes.
     func abort() {

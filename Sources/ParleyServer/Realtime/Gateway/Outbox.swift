@@ -81,6 +81,9 @@ final class Outbox: Sendable {
 
     var isClosing: Bool { state.withLock { $0.closing != nil || $0.finished } }
 
+    /// Why the connection is closing, if the server is closing it.
+    var closingReason: Disconnect? { state.withLock { $0.closing } }
+
     /// Everything queued, or the close, waiting while there is nothing.
     func next() async -> Next {
         while true {

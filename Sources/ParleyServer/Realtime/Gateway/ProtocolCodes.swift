@@ -29,6 +29,8 @@ struct Disconnect: Error, Sendable, Equatable {
     var code: UInt16
     var reason: String
 
+    /// The server is going down; the SDKs reconnect (to the next server) and recover.
+    static let shutdown = Disconnect(code: 1000, reason: "shutdown")
     static let expired = Disconnect(code: 3005, reason: "connection expired")
     static let slow = Disconnect(code: 3008, reason: "slow")
     static let noPong = Disconnect(code: 3012, reason: "no pong")

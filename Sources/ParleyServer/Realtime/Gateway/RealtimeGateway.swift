@@ -10,6 +10,7 @@ import NIOWebSocket
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
+import ServiceLifecycle
 import Synchronization
 
 /// `/connection/websocket`: Centrifugo's client protocol (JSON) over the log.
@@ -84,13 +85,33 @@ public final class RealtimeGateway: Sendable {
             connections.decrement()
             sessions.withLock { $0[key] = nil }
         }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.read(inbound, into: session) }
-            group.addTask { await self.write(session, to: outbound) }
-            group.addTask { await session.untilAborted() }
-            _ = await group.next()
-            group.cancelAll()
-            session.abort()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.read(inbound, into: session) }
+                group.addTask { await self.write(session, to: outbound) }
+                group.addTask { await session.untilAborted() }
+                _ = await group.next()
+                // Our close frame is out: read (and drop) what the client still
+                // sends until it answers, or the ticker gives up on it. Closing
+                // the socket under a client still writing would reset it, and
+                // its side would lose our last replies and the close code.
+                if session.outbox.isClosing, !session.isAborted { _ = await group.next() }
+                group.cancelAll()
+                session.abort()
+            }
+        } onGracefulShutdown: {
+            session.outbox.close(.shutdown)
+        }
+        // A writer stuck behind a client that stopped reading never wrote the
+        // close; queue it behind what is pending (a no-op once one was sent),
+        // giving up when even that cannot get through.
+        if let reason = session.outbox.closingReason {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await outbound.close(.init(codeNumber: Int(reason.code)), reason: reason.reason) }
+                group.addTask { try? await Task.sleep(for: .seconds(Self.closeGraceSeconds)) }
+                _ = await group.next()
+                group.cancelAll()
+            }
         }
         session.close()
     }
@@ -130,7 +151,7 @@ public final class RealtimeGateway: Sendable {
                 case .close(let reason):
                     if let reason {
                         if reason == .slow { slowDisconnects.increment() }
-                        try await outbound.close(.unknown(reason.code), reason: reason.reason)
+                        try await outbound.close(.init(codeNumber: Int(reason.code)), reason: reason.reason)
                     }
                     return
                 }
