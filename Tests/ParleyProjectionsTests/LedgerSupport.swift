@@ -31,15 +31,26 @@ func withLedger<T>(at path: String, _ body: (CommandLedger) async throws -> T) a
     }
 }
 
-/// Every stored event, as published, matches its JSON Schema.
+/// Every stored event, as published, matches its JSON Schema, and the
+/// envelope spliced from its stored bytes (``EnvelopeJSON``) is the JSON the
+/// encoder writes.
 func expectSchemaConformance(_ ledger: CommandLedger) async throws {
     var after: UInt64 = 0
+    let encoder = EventCodec.encoder()
     while true {
         let page = try await ledger.log.read(after: after, limit: 2048)
         guard let last = page.last else { return }
         for entry in page {
-            let violations = try EventSchemas.violations(of: try StoredEvent(entry).envelope(epoch: ledger.log.epoch))
+            let envelope = try StoredEvent(entry).envelope(epoch: ledger.log.epoch)
+            let violations = try EventSchemas.violations(of: envelope)
             #expect(violations.isEmpty, "\(entry.type) at \(entry.offset): \(violations)")
+            let spliced = try EnvelopeJSON.write(entry, epoch: ledger.log.epoch)
+            let decoder = JSONDecoder()
+            let (splicedValue, encodedValue) = (
+                try decoder.decode(JSONValue.self, from: Data(spliced)),
+                try decoder.decode(JSONValue.self, from: encoder.encode(envelope))
+            )
+            #expect(splicedValue == encodedValue, "\(entry.type) at \(entry.offset)")
         }
         after = last.offset
     }

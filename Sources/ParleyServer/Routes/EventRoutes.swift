@@ -43,12 +43,10 @@ extension ParleyAPI {
         }
         let name = stream.name
         let entries = try await ledger.log.read(stream: name, after: after, limit: limit)
-        let encoder = EventCodec.encoder()
-        let decoder = EventCodec.decoder()
         var events: [[UInt8]] = []
         // A user's stream spans accounts: only this account's events are shown.
         for entry in entries where entry.accountID == member.accountID {
-            events.append(Array(try encoder.encode(try StoredEvent(entry, decoder: decoder).envelope(epoch: epoch))))
+            events.append(try EnvelopeJSON.write(entry, epoch: epoch))
         }
         let nextAfter = entries.compactMap { $0.seq(in: name) }.max() ?? after
         return Self.eventPage(epoch: epoch, events: events, nextAfter: nextAfter)

@@ -136,18 +136,15 @@ struct EventStreamSession: Sendable {
     /// Feeds one channel's tail, stored entries first, into the outbox.
     private func pump(_ index: Int, into outbox: EventStreamOutbox<Item>) async {
         let name = channels[index]
-        let encoder = EventCodec.encoder()
         let decoder = EventCodec.decoder()
         do {
             for try await entry in try log.tail(stream: name, after: start[index]) {
                 // A user's stream spans accounts: only this account's events are shown.
                 guard entry.accountID == accountID else { continue }
-                let event = try StoredEvent(entry, decoder: decoder)
                 // Typing reaches the other participants, never the typist.
-                if event.event.ephemeral, event.event.actor == typist { continue }
+                if entry.retention == .ephemeral, try StoredEvent(entry, decoder: decoder).event.actor == typist { continue }
                 let seq = entry.seq(in: name)
-                let envelope = try encoder.encode(event.envelope(epoch: epoch))
-                let json = Self.publication(channel: name, seq: seq, envelope: Array(envelope))
+                let json = Self.publication(channel: name, seq: seq, envelope: try EnvelopeJSON.write(entry, epoch: epoch))
                 guard await outbox.send(.publication(channel: index, seq: seq, json: json)) else { return }
             }
         } catch {

@@ -83,13 +83,12 @@ final class ChannelHub: Sendable {
     }
 
     private func follow(_ channel: String, after head: UInt64, generation: Int) async {
-        let encoder = EventCodec.encoder()
         let decoder = EventCodec.decoder()
         do {
             for try await entry in try log.tail(stream: channel, after: head) {
                 let publication: Publication
                 do {
-                    publication = try Publication(channel: channel, entry: entry, epoch: log.epoch, encoder: encoder, decoder: decoder)
+                    publication = try Publication(channel: channel, entry: entry, epoch: log.epoch, decoder: decoder)
                 } catch {
                     logger.error("undecodable entry skipped", metadata: ["offset": "\(entry.offset)", "error": "\(error)"])
                     continue

@@ -18,14 +18,13 @@ struct Publication: Sendable {
     /// The push frame: `{"push":{"channel":…,"pub":…}}`.
     var push: [UInt8]
 
-    init(channel: String, entry: LogEntry, epoch: String, encoder: JSONEncoder, decoder: JSONDecoder) throws {
-        let stored = try StoredEvent(entry, decoder: decoder)
+    init(channel: String, entry: LogEntry, epoch: String, decoder: JSONDecoder) throws {
         self.channel = channel
         offset = entry.seq(in: channel)
         accountID = entry.accountID
-        actor = entry.retention == .ephemeral ? Self.principal(stored.event.actor) : nil
+        actor = entry.retention == .ephemeral ? Self.principal(try StoredEvent(entry, decoder: decoder).event.actor) : nil
         var json = Array(#"{"data":"#.utf8)
-        json.append(contentsOf: try encoder.encode(stored.envelope(epoch: epoch)))
+        json.append(contentsOf: try EnvelopeJSON.write(entry, epoch: epoch))
         if let offset {
             json.append(contentsOf: #","offset":"#.utf8)
             json.append(contentsOf: String(offset).utf8)

@@ -184,7 +184,6 @@ public final class RealtimeGateway: Sendable {
     ) async throws -> [Publication] {
         var publications: [Publication] = []
         var position = offset
-        let encoder = EventCodec.encoder()
         let decoder = EventCodec.decoder()
         while position < top, publications.count < limit {
             let page = try await api.ledger.log.read(
@@ -194,7 +193,7 @@ public final class RealtimeGateway: Sendable {
                 guard let seq = entry.seq(in: channel), seq <= top else { return publications }
                 position = seq
                 let publication = try Publication(
-                    channel: channel, entry: entry, epoch: api.epoch, encoder: encoder, decoder: decoder)
+                    channel: channel, entry: entry, epoch: api.epoch, decoder: decoder)
                 if ClientSession.shows(publication, to: identity) { publications.append(publication) }
             }
         }
@@ -205,11 +204,10 @@ public final class RealtimeGateway: Sendable {
     func publications(_ channel: String, before offset: UInt64, limit: Int, for identity: RealtimeIdentity) async throws
         -> [Publication]
     {
-        let encoder = EventCodec.encoder()
         let decoder = EventCodec.decoder()
         let page = try await api.ledger.log.read(stream: channel, before: offset, limit: limit)
         return try page.compactMap { entry in
-            let publication = try Publication(channel: channel, entry: entry, epoch: api.epoch, encoder: encoder, decoder: decoder)
+            let publication = try Publication(channel: channel, entry: entry, epoch: api.epoch, decoder: decoder)
             return ClientSession.shows(publication, to: identity) ? publication : nil
         }
     }
