@@ -9,7 +9,7 @@ import Synchronization
 /// each property name to snake_case once per process, and writes JSON objects
 /// of free-form values (custom attributes) with their keys as given, sorted.
 /// Its output decodes with ``EventCodec/decoder()``.
-struct EventJSONWriter {
+public struct EventJSONWriter {
     static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let output = Output()
         try Writer(output: output).encodeValue(value)
@@ -29,22 +29,28 @@ struct EventJSONWriter {
         }
 
         func appendQuoted(_ string: String) {
-            bytes.append(UInt8(ascii: "\""))
-            for byte in string.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-                case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-                case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-                default: bytes.append(byte)
-                }
-            }
-            bytes.append(UInt8(ascii: "\""))
+            EventJSONWriter.quoted(string, into: &bytes)
         }
+    }
+
+    /// `string` as a JSON string, as stored events and envelopes write them
+    /// (slashes and non-ASCII as they are).
+    public static func quoted(_ string: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Property names in snake_case, converted once per process.
