@@ -31,6 +31,8 @@ public final class CommandLedger: Sendable {
         let failure = Mutex<String?>(nil)
         /// The newest offset folded into the projections.
         let foldedOffset = Atomic<UInt64>(0)
+        /// Moves when a folded event may have taken someone's access away.
+        let accessVersion = Atomic<UInt64>(0)
 
         func stage(_ entries: [LogEntry], into context: inout AppendContext) throws {
             // The events just decided, unless these entries are something else
@@ -50,7 +52,16 @@ public final class CommandLedger: Sendable {
             projections.withLock { projections in
                 for event in stored { projections.apply(event) }
             }
+            if stored.contains(where: { Self.mayRevokeAccess($0.event.body) }) { accessVersion.add(1, ordering: .releasing) }
             if let last = stored.last { foldedOffset.store(last.entry.offset, ordering: .releasing) }
+        }
+
+        /// A member removed or their role changed, an inbox's members replaced.
+        static func mayRevokeAccess(_ body: EventBody) -> Bool {
+            switch body {
+            case .accountUserRemoved, .accountUserUpdated, .inboxMembersChanged: true
+            default: false
+            }
         }
 
         func groupFinished(committed: Bool) {
@@ -169,6 +180,12 @@ public final class CommandLedger: Sendable {
     /// The newest offset folded into the projections; the log's head minus
     /// this is the projections' lag.
     public var foldedOffset: UInt64 { core.foldedOffset.load(ordering: .acquiring) }
+
+    /// Moves whenever a folded event may have taken access away (a member
+    /// removed or their role changed, an inbox's members replaced). It moves
+    /// when the event is folded, before its fsync, so anything appended after
+    /// it is read by subscribers only after it has moved.
+    public var accessVersion: UInt64 { core.accessVersion.load(ordering: .acquiring) }
 
     /// Why the ledger stopped taking commands, or nil while it takes them.
     public var stoppedReason: String? { core.failure.withLock { $0 } }

@@ -5,7 +5,6 @@ import Logging
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
-import Synchronization
 
 /// What every route works with: the ledger (commands and projections), the
 /// server's secrets and its limits.
@@ -16,10 +15,6 @@ public final class ParleyAPI: Sendable {
     /// The log's epoch, as published events and the events route carry it.
     public let epoch: String
     let typingTimers: TypingTimers
-    /// Moves on after every command that may take access away (a member
-    /// removed or demoted, an inbox's members replaced): realtime
-    /// subscriptions check their channel again when it has moved.
-    let accessVersion = Atomic<UInt64>(0)
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
         self.ledger = ledger
@@ -44,10 +39,6 @@ public final class ParleyAPI: Sendable {
         let outcome = try await ledger.execute(
             command, idempotencyKey: idempotencyKey.map { IdempotencyKeys.ledgerKey($0, for: command.action) })
         typingTimers.noted(command) { [ledger] stop in _ = try? await ledger.execute(stop, idempotencyKey: nil) }
-        switch command.action {
-        case .removeAccountUser, .updateAccountUser, .setInboxMembers: accessVersion.add(1, ordering: .releasing)
-        default: break
-        }
         return outcome
     }
 

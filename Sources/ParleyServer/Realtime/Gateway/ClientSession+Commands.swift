@@ -143,7 +143,7 @@ extension ClientSession {
     /// joining until ``goLive(_:offset:reply:)`` queues that reply.
     func subscribe(_ request: ClientCommand.Subscribe, grant: RealtimeGrant) async throws -> SubscribeResult {
         let channel = request.channel
-        let version = gateway.api.accessVersion.load(ordering: .acquiring)
+        let version = gateway.api.ledger.accessVersion
         try requireReadable(channel, grant: grant)
         let count = state.withLock { $0.subscriptions.count }
         guard count < RealtimeGateway.maxChannelsPerConnection else { throw ReplyError.limitExceeded }

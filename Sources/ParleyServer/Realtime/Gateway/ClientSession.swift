@@ -21,7 +21,7 @@ final class ClientSession: ChannelSubscriber, Sendable {
     struct Subscription {
         var delivery: Delivery
         var joinLeave: Bool
-        /// The ``ParleyAPI/accessVersion`` the channel was last allowed at.
+        /// The ``CommandLedger/accessVersion`` the channel was last allowed at.
         var allowedAt: UInt64
     }
 
@@ -55,31 +55,34 @@ final class ClientSession: ChannelSubscriber, Sendable {
 
     // MARK: Delivery
 
+    /// Queues `publication` (or keeps it while its subscription joins). The
+    /// outbox is pushed to under the session's lock, so a publication can
+    /// never overtake the subscribe reply or another publication.
     func deliver(_ publication: Publication) {
         guard stillAllowed(publication.channel) else { return }
-        let frames: [[UInt8]]? = state.withLock { state in
+        let limit = gateway.api.configuration.outboundQueueLimit
+        state.withLock { state in
             guard let grant = state.grant, var subscription = state.subscriptions[publication.channel],
                 Self.shows(publication, to: grant.identity)
-            else { return nil }
+            else { return }
             switch subscription.delivery {
             case .joining(var waiting):
+                // Waiting counts against the same bound as the outbox.
+                guard waiting.count < limit else {
+                    outbox.close(.slow)
+                    return
+                }
                 waiting.append(publication)
                 subscription.delivery = .joining(waiting)
                 state.subscriptions[publication.channel] = subscription
-                return nil
             case .live(let lastOffset):
                 if let offset = publication.offset {
-                    guard offset > lastOffset else { return nil }
+                    guard offset > lastOffset else { return }
                     subscription.delivery = .live(lastOffset: offset)
                     state.subscriptions[publication.channel] = subscription
                 }
-                return [publication.push]
+                outbox.push(publication.push)
             }
-        }
-        if let frames, frames.count > gateway.api.configuration.outboundQueueLimit {
-            outbox.close(.slow)
-        } else if let frames {
-            outbox.push(contentsOf: frames)
         }
     }
 
@@ -88,7 +91,7 @@ final class ClientSession: ChannelSubscriber, Sendable {
     /// left the account is disconnected (3500); a channel no longer open to
     /// the connection is unsubscribed with a push (code 2000).
     private func stillAllowed(_ channel: String) -> Bool {
-        let version = gateway.api.accessVersion.load(ordering: .acquiring)
+        let version = gateway.api.ledger.accessVersion
         let (grant, allowedAt) = state.withLock { ($0.grant, $0.subscriptions[channel]?.allowedAt) }
         guard let grant, let allowedAt else { return false }
         if allowedAt == version { return true }
@@ -115,12 +118,14 @@ final class ClientSession: ChannelSubscriber, Sendable {
     }
 
     /// Moves a joining subscription to live: queues its reply, then what
-    /// arrived meanwhile past `offset`, in one step so nothing slips between.
+    /// arrived meanwhile past `offset`, in one step under the session's lock
+    /// so nothing slips between or ahead.
     func goLive(_ channel: String, offset: UInt64, reply: [UInt8]?) {
-        let frames: [[UInt8]] = state.withLock { state in
+        state.withLock { state in
             var frames = reply.map { [$0] } ?? []
             guard var subscription = state.subscriptions[channel], case .joining(let waiting) = subscription.delivery else {
-                return frames
+                outbox.push(contentsOf: frames)
+                return
             }
             var last = offset
             for publication in waiting {
@@ -132,9 +137,8 @@ final class ClientSession: ChannelSubscriber, Sendable {
             }
             subscription.delivery = .live(lastOffset: last)
             state.subscriptions[channel] = subscription
-            return frames
+            outbox.push(contentsOf: frames)
         }
-        outbox.push(contentsOf: frames)
     }
 
     // MARK: Frames
