@@ -81,18 +81,9 @@ public struct HTTPListBenchmark: Sendable {
         let seedSeconds = (clock.now - seedStarted).seconds
 
         let serverStarted = clock.now
-        let server = try await HTTPServerProcess.start(
-            executable: serverExecutable, dataDirectory: data, logLevel: logLevel)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        do {
-            let report = try await measure(server, seeded: seeded, group: group, started: serverStarted, seedSeconds: seedSeconds)
-            await server.stop()
-            try await group.shutdownGracefully()
-            return report
-        } catch {
-            await server.stop()
-            try? await group.shutdownGracefully()
-            throw HarnessError.childFailed("\(error); server log: \(server.logTail)")
+        return try await HTTPServerProcess.running(executable: serverExecutable, dataDirectory: data, logLevel: logLevel) {
+            server, group in
+            try await measure(server, seeded: seeded, group: group, started: serverStarted, seedSeconds: seedSeconds)
         }
     }
 

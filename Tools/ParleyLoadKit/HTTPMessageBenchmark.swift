@@ -67,19 +67,9 @@ public struct HTTPMessageBenchmark: Sendable {
     /// Starts `parley serve` on a fresh directory under `scratch`, sets up a
     /// workspace over HTTP, runs the load and stops the server.
     public func run(serverExecutable: String, scratch: String, logLevel: String? = nil) async throws -> Report {
-        let server = try await HTTPServerProcess.start(
-            executable: serverExecutable, dataDirectory: scratch + "/data", logLevel: logLevel)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
-        do {
-            let report = try await measure(server, group: group)
-            await server.stop()
-            try await group.shutdownGracefully()
-            return report
-        } catch {
-            await server.stop()
-            try? await group.shutdownGracefully()
-            throw HarnessError.childFailed("\(error); server log: \(server.logTail)")
-        }
+        try await HTTPServerProcess.running(
+            executable: serverExecutable, dataDirectory: scratch + "/data", logLevel: logLevel, threads: clientThreads
+        ) { server, group in try await measure(server, group: group) }
     }
 
     private func measure(_ server: HTTPServerProcess, group: MultiThreadedEventLoopGroup) async throws -> Report {

@@ -56,17 +56,8 @@ public struct WebSocketCatchupBenchmark: Sendable {
     var conversations: Int { (missed + perConversation - 1) / perConversation }
 
     public func run(serverExecutable: String, scratch: String, logLevel: String? = nil) async throws -> Report {
-        let server = try await HTTPServerProcess.start(executable: serverExecutable, dataDirectory: scratch + "/data", logLevel: logLevel)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        do {
-            let report = try await measure(server, group: group)
-            await server.stop()
-            try await group.shutdownGracefully()
-            return report
-        } catch {
-            await server.stop()
-            try? await group.shutdownGracefully()
-            throw HarnessError.childFailed("\(error); server log: \(server.logTail)")
+        try await HTTPServerProcess.running(executable: serverExecutable, dataDirectory: scratch + "/data", logLevel: logLevel) {
+            server, group in try await measure(server, group: group)
         }
     }
 

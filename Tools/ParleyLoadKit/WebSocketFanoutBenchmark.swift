@@ -101,20 +101,17 @@ public struct WebSocketFanoutBenchmark: Sendable {
     public func run(serverExecutable: String, scratch: String, logLevel: String? = nil) async throws -> Report {
         ProcessMemory.raiseOpenFileLimit()
         let data = scratch + "/data"
-        let server = try await HTTPServerProcess.start(executable: serverExecutable, dataDirectory: data, logLevel: logLevel)
-        let httpGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let socketGroup = MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
         do {
-            let report = try await measure(server, dataDirectory: data, httpGroup: httpGroup, socketGroup: socketGroup)
-            await server.stop()
+            let report = try await HTTPServerProcess.running(executable: serverExecutable, dataDirectory: data, logLevel: logLevel) {
+                server, httpGroup in
+                try await measure(server, dataDirectory: data, httpGroup: httpGroup, socketGroup: socketGroup)
+            }
             try await socketGroup.shutdownGracefully()
-            try await httpGroup.shutdownGracefully()
             return report
         } catch {
-            await server.stop()
             try? await socketGroup.shutdownGracefully()
-            try? await httpGroup.shutdownGracefully()
-            throw HarnessError.childFailed("\(error); server log: \(server.logTail)")
+            throw error
         }
     }
 
