@@ -23,6 +23,7 @@ import json
 import os
 import random
 import secrets
+import time
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -382,6 +383,21 @@ def head(server) -> int:
     return r.json()["head"]
 
 
+def settled_head(server, quiet_seconds: float = 6.0) -> int:
+    """The head once nothing has been appended for longer than the typing
+    timeout (5 s): earlier tests' typing indicators stop by themselves, and
+    those automatic `typing_off` events must not count as this test's writes."""
+    deadline = time.monotonic() + 60
+    last, since = head(server), time.monotonic()
+    while time.monotonic() - since < quiet_seconds:
+        assert time.monotonic() < deadline, "the log never went quiet"
+        time.sleep(0.5)
+        now = head(server)
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
 def test_fuzzing_every_route_finds_no_crash_no_5xx_and_no_hang(server, world, tokens):
     seed = int(os.environ.get("PARLEY_FUZZ_SEED", secrets.randbelow(2**31)))
     print(f"fuzz seed: {seed} (PARLEY_FUZZ_SEED={seed} replays it)")
@@ -389,7 +405,7 @@ def test_fuzzing_every_route_finds_no_crash_no_5xx_and_no_hang(server, world, to
     ops = operations()
 
     refused = [generator.refused(ops) for _ in range(REFUSED_REQUESTS)]
-    before = head(server)
+    before = settled_head(server)
     outcome = run(server.base_url, refused)
     assert outcome.failures == [], "\n".join(outcome.failures[:20])
     assert all(answer.startswith("4") for answer in outcome.answers), outcome.answers
