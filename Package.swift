@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ParleyProjections", targets: ["ParleyProjections"]),
         .executable(name: "parley", targets: ["parley"]),
         .executable(name: "parley-load", targets: ["parley-load"]),
+        .executable(name: "parleyctl", targets: ["parleyctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -43,6 +44,11 @@ let package = Package(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
         ),
         .target(name: "ParleyDomain"),
         .target(
@@ -99,6 +105,26 @@ let package = Package(
             ],
             path: "Tools/parley-load"
         ),
+        .target(
+            name: "ParleyControl",
+            dependencies: [
+                "CLZ4",
+                "COpenSSL",
+                "ParleyLog",
+                "ParleyDomain",
+                "ParleyProjections",
+                "ParleyServer",
+            ],
+            path: "Tools/ParleyControl"
+        ),
+        .executableTarget(
+            name: "parleyctl",
+            dependencies: [
+                "ParleyControl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/parleyctl"
+        ),
         .testTarget(
             name: "ParleyLogTests",
             dependencies: [
@@ -129,6 +155,10 @@ let package = Package(
         .testTarget(
             name: "ParleyLoadKitTests",
             dependencies: ["ParleyLoadKit", "parley-load", "parley"]
+        ),
+        .testTarget(
+            name: "ParleyControlTests",
+            dependencies: ["ParleyControl", "parleyctl", "parley", "parley-load"]
         ),
     ]
 )

@@ -18,10 +18,15 @@ extension EventLog {
         var clock: UInt64
     }
 
-    static func loadMetadata(_ database: RocksDatabase, families: LogFamilies) throws(LogError) -> Metadata {
+    /// Reads the log's metadata; a primary (`creating`) makes it where a
+    /// directory has none yet.
+    static func loadMetadata(_ database: RocksDatabase, families: LogFamilies, creating: Bool = true) throws(LogError)
+        -> Metadata
+    {
         let path = database.path
         let format = try storage { () throws(RocksError) in try database.get(families.meta, key: MetaKey.format) }
         guard let format else {
+            guard creating else { throw .notALogDirectory(path: path) }
             // A process killed while creating the log leaves RocksDB's files
             // and no metadata: with nothing in the log, creating it again is safe.
             let any = database.iterator(families.log)

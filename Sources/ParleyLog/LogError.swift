@@ -9,6 +9,8 @@ public enum LogError: Error, Sendable, Hashable, CustomStringConvertible {
     case notWritable(path: String, reason: String)
     /// The directory holds files, but not a Parley log.
     case notALogDirectory(path: String)
+    /// A reader was pointed at a directory that does not exist.
+    case missingDirectory(path: String)
     /// Another process (or another open log in this one) holds the directory.
     case locked(path: String)
     /// RocksDB or Parley's own metadata found the data damaged.
@@ -49,6 +51,7 @@ public enum LogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .cannotCreateDirectory: "cannot_create_directory"
         case .notWritable: "not_writable"
         case .notALogDirectory: "not_a_log_directory"
+        case .missingDirectory: "missing_directory"
         case .locked: "locked"
         case .corrupt: "corrupt"
         case .unsupportedFormat: "unsupported_format"
@@ -78,6 +81,8 @@ public enum LogError: Error, Sendable, Hashable, CustomStringConvertible {
             "data directory \(path) is not writable: \(reason)"
         case .notALogDirectory(let path):
             "\(path) is not empty and holds no Parley log; give an empty or new directory"
+        case .missingDirectory(let path):
+            "data directory \(path) does not exist"
         case .locked(let path):
             "data directory \(path) is in use by another process (or already open in this one)"
         case .corrupt(let path, let detail):

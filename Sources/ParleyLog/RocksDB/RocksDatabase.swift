@@ -17,13 +17,20 @@ final class RocksDatabase: @unchecked Sendable {
     private var families: [String: ColumnFamily] = [:]
     let path: String
 
+    /// How a process opens the database.
+    enum Access {
+        /// The one process that writes; creates what is missing.
+        case primary
+        /// A read-only follower of a primary that may be running in another
+        /// process; RocksDB keeps the follower's own files in `scratch`.
+        case secondary(scratch: String)
+    }
+
     /// Opens (or creates) the database at `path` with at least `familyNames`;
     /// families that already exist on disk are opened too, as RocksDB requires.
-    init(path: String, familyNames: [String], blockCacheBytes: Int) throws(RocksError) {
+    init(path: String, familyNames: [String], blockCacheBytes: Int, access: Access = .primary) throws(RocksError) {
         self.path = path
         options = rocksdb_options_create()
-        rocksdb_options_set_create_if_missing(options, 1)
-        rocksdb_options_set_create_missing_column_families(options, 1)
         rocksdb_options_set_compression(options, Int32(rocksdb_lz4_compression))
         rocksdb_options_increase_parallelism(options, 2)
         tableOptions = rocksdb_block_based_options_create()
@@ -37,8 +44,16 @@ final class RocksDatabase: @unchecked Sendable {
         bufferedWrite = rocksdb_writeoptions_create()
 
         var names = ["default"]
-        for name in Self.existingFamilies(path: path, options: options) + familyNames where !names.contains(name) {
-            names.append(name)
+        let existing = Self.existingFamilies(path: path, options: options)
+        switch access {
+        case .primary:
+            rocksdb_options_set_create_if_missing(options, 1)
+            rocksdb_options_set_create_missing_column_families(options, 1)
+            for name in existing + familyNames where !names.contains(name) { names.append(name) }
+        case .secondary:
+            // A secondary must keep every table file open to follow the primary.
+            rocksdb_options_set_max_open_files(options, -1)
+            for name in existing where !names.contains(name) { names.append(name) }
         }
         var handles = [OpaquePointer?](repeating: nil, count: names.count)
         let cNames = names.map { strdup($0) }
@@ -47,14 +62,25 @@ final class RocksDatabase: @unchecked Sendable {
         // On failure every property is already set, so `deinit` releases the options.
         handle = try withRocksError { error in
             cNames.map { UnsafePointer($0) }.withUnsafeBufferPointer { namePointers in
-                rocksdb_open_column_families(
-                    options, path, Int32(names.count), namePointers.baseAddress,
-                    cOptions, &handles, error)
+                switch access {
+                case .primary:
+                    rocksdb_open_column_families(
+                        options, path, Int32(names.count), namePointers.baseAddress, cOptions, &handles, error)
+                case .secondary(let scratch):
+                    rocksdb_open_as_secondary_column_families(
+                        options, path, scratch, Int32(names.count), namePointers.baseAddress, cOptions, &handles,
+                        error)
+                }
             }
         }
         for (name, family) in zip(names, handles) {
             families[name] = ColumnFamily(name: name, handle: family!)
         }
+    }
+
+    /// A secondary's catch-up: reads what the primary wrote since the last one.
+    func catchUpWithPrimary() throws(RocksError) {
+        try withRocksError { rocksdb_try_catch_up_with_primary(handle, $0) }
     }
 
     deinit {
@@ -91,6 +117,9 @@ final class RocksDatabase: @unchecked Sendable {
     }
 
     func family(_ name: String) -> ColumnFamily? { families[name] }
+
+    /// Every column family the database was opened with.
+    var familyNames: [String] { Array(families.keys) }
 
     /// A consistent view of everything written so far.
     func snapshot() -> RocksSnapshot {
