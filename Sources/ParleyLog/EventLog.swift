@@ -123,17 +123,7 @@ public final class EventLog: Sendable {
         // Never after a failed fsync: what was folded may not be on disk.
         if let finalWrites, syncer.failure == nil {
             do {
-                let values = try finalWrites()
-                try await blocking { [database] () throws(LogError) in
-                    let batch = WriteBatch()
-                    for value in values {
-                        guard !Family.all.contains(value.family), let family = database.family(value.family) else {
-                            throw .invalidArgument("unknown column family \(value.family)")
-                        }
-                        batch.put(family, key: value.key, value: value.value)
-                    }
-                    try Self.storage { () throws(RocksError) in try database.write(batch, sync: true) }
-                }
+                try await write(try finalWrites())
             } catch {
                 options.logger.error("final writes at close failed", metadata: ["error": "\(error)"])
             }

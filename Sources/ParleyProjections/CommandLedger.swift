@@ -18,10 +18,10 @@ import Synchronization
 /// I/O error: the state may hold what the failed group decided.
 public final class CommandLedger: Sendable {
     public let log: EventLog
-    private let core: Core
+    let core: Core
 
     /// What lives on the writer thread.
-    private final class Core: AppendHook, @unchecked Sendable {
+    final class Core: AppendHook, @unchecked Sendable {
         var state = DomainState()
         /// The command being decided: its events and the payloads they were
         /// encoded to, applied once the log stages exactly those payloads.
@@ -33,6 +33,9 @@ public final class CommandLedger: Sendable {
         let foldedOffset = Atomic<UInt64>(0)
         /// Moves when a folded event may have taken someone's access away.
         let accessVersion = Atomic<UInt64>(0)
+        /// While a rebuild runs, every event folded since it began, for it to
+        /// catch up with (``CommandLedger/rebuild(_:verify:)``).
+        var rebuildTail: [StoredEvent]?
 
         func stage(_ entries: [LogEntry], into context: inout AppendContext) throws {
             // The events just decided, unless these entries are something else
@@ -54,6 +57,7 @@ public final class CommandLedger: Sendable {
             }
             if stored.contains(where: { Self.mayRevokeAccess($0.event.body) }) { accessVersion.add(1, ordering: .releasing) }
             if let last = stored.last { foldedOffset.store(last.entry.offset, ordering: .releasing) }
+            rebuildTail?.append(contentsOf: stored)
         }
 
         /// A member removed or their role changed, an inbox's members replaced.
@@ -152,10 +156,12 @@ public final class CommandLedger: Sendable {
     }
 
     /// Finishes the commands already sent, checkpoints the state and the
-    /// projections at the log's head, and closes the log.
-    public func close() async {
+    /// projections at the log's head (unless `checkpoint` is false: a tool
+    /// that only looked leaves the directory as it found it), and closes the log.
+    public func close(checkpoint: Bool = true) async {
         let core = self.core
         let log = self.log
+        guard checkpoint else { return await log.close() }
         await log.close(finalWrites: {
             guard core.failure.withLock({ $0 }) == nil else { return [] }
             let checkpoint = LedgerCheckpoint(
@@ -199,9 +205,7 @@ public final class CommandLedger: Sendable {
     /// the log gives, to compare with the live ones.
     public func rebuildProjections() async throws -> Projections {
         var projections = Projections()
-        try await Self.forEachEvent(in: log) { events in
-            for event in events { projections.apply(event) }
-        }
+        _ = try await LogFold.fold(log, through: nil, into: &projections, only: Set(ProjectionName.allCases))
         return projections
     }
 
@@ -237,12 +241,20 @@ public struct CommandOutcome: Sendable, Hashable {
 public enum LedgerError: Error, Hashable, CustomStringConvertible {
     /// The ledger stopped after a failed write; reopen to recover.
     case stopped(String)
+    /// A rebuild of the projections is running; one runs at a time.
+    case rebuildRunning
 
-    public var code: String { "unavailable" }
+    public var code: String {
+        switch self {
+        case .stopped: "unavailable"
+        case .rebuildRunning: "conflict"
+        }
+    }
 
     public var description: String {
         switch self {
         case .stopped(let reason): "the ledger stopped: \(reason)"
+        case .rebuildRunning: "a rebuild of the projections is already running"
         }
     }
 }

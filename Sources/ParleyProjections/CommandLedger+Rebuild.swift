@@ -1,0 +1,134 @@
+import Foundation
+import ParleyDomain
+import ParleyLog
+
+/// Rebuilding projections from the log while commands keep coming.
+///
+/// DESIGN.md rebuilds into fresh column families and swaps them in; here the
+/// projections live in memory, so a rebuild folds the log into fresh
+/// projections off the writer thread and swaps them in on it. It begins on
+/// the writer thread at the offset folded so far (H): from then on the ledger
+/// also keeps every event it folds for the rebuild. The log up to H is folded
+/// on other threads; what came in meanwhile is caught up in rounds, and the
+/// last round runs on the writer thread, where it swaps the result in under
+/// the projections' lock. No event is missed or folded twice, and readers
+/// see the old projections or the new ones, never a mix.
+extension CommandLedger {
+    /// Rebuilds `names` from the log. With `verify`, only compares: the live
+    /// projections stay as they are. Otherwise swaps the rebuilt ones in and
+    /// writes a fresh checkpoint, so a restart starts from them too.
+    ///
+    /// - Throws: ``LedgerError/rebuildRunning`` while another rebuild runs,
+    ///   ``LedgerError/stopped(_:)`` after a failed write, ``LogError`` when
+    ///   the log cannot be read.
+    public func rebuild(_ names: Set<ProjectionName>, verify: Bool) async throws -> RebuildReport {
+        let started = ContinuousClock.now
+        let core = self.core
+        let start = try await onWriterThread { () throws(LedgerError) in
+            guard core.rebuildTail == nil else { throw .rebuildRunning }
+            core.rebuildTail = []
+            return core.foldedOffset.load(ordering: .acquiring)
+        }
+        let finish: Finish
+        var events = 0
+        do {
+            var rebuilt = Projections()
+            events = try await LogFold.fold(log, through: start, into: &rebuilt, only: names)
+            // Catch up off the writer thread while much came in, so the last
+            // round, which holds up writes, stays short.
+            for _ in 0..<8 {
+                let tail = try await onWriterThread { () throws(LedgerError) in
+                    defer { core.rebuildTail = [] }
+                    return core.rebuildTail ?? []
+                }
+                for event in tail { rebuilt.apply(event, only: names) }
+                events += tail.count
+                if tail.count < 1024 { break }
+            }
+            finish = try await onWriterThread { [rebuilt] () throws(LedgerError) in
+                var rebuilt = rebuilt
+                let tail = core.rebuildTail ?? []
+                core.rebuildTail = nil
+                for event in tail { rebuilt.apply(event, only: names) }
+                let live = core.projections.withLock { projections in
+                    defer { if !verify { projections.replace(names, with: rebuilt) } }
+                    return projections
+                }
+                var current = live
+                current.replace(names, with: rebuilt)
+                return Finish(
+                    live: live, rebuilt: rebuilt, current: current, state: core.state,
+                    offset: core.foldedOffset.load(ordering: .acquiring), lastRound: tail.count)
+            }
+            events += finish.lastRound
+        } catch {
+            _ = try? await onWriterThread { () throws(LedgerError) in core.rebuildTail = nil }
+            throw error
+        }
+        if !verify {
+            let checkpoint = LedgerCheckpoint(offset: finish.offset, state: finish.state, projections: finish.current)
+            try await log.write([StoredValue(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key, value: try checkpoint.encoded())])
+        }
+        let sorted = names.sorted()
+        var live: [ProjectionName: String] = [:]
+        var rebuilt: [ProjectionName: String] = [:]
+        for name in sorted {
+            live[name] = try finish.live.digest(of: name)
+            rebuilt[name] = try finish.rebuilt.digest(of: name)
+        }
+        return RebuildReport(
+            projections: sorted, live: live, rebuilt: rebuilt, events: events, offset: finish.offset, swapped: !verify,
+            duration: ContinuousClock.now - started)
+    }
+
+    /// What the last round hands back from the writer thread.
+    private struct Finish: Sendable {
+        /// The projections as they were live, just before the swap.
+        var live: Projections
+        var rebuilt: Projections
+        /// The projections after the swap (the live ones when verifying).
+        var current: Projections
+        var state: DomainState
+        var offset: UInt64
+        var lastRound: Int
+    }
+
+    /// Runs `body` on the writer thread, between appends, and returns once
+    /// everything folded before it is durable.
+    private func onWriterThread<T: Sendable>(_ body: @escaping @Sendable () throws(LedgerError) -> T) async throws -> T {
+        let core = self.core
+        let result = WriterResult<T>()
+        _ = try await log.append(deciding: { _ in
+            if let failure = core.failure.withLock({ $0 }) { throw LedgerError.stopped(failure) }
+            result.value = try body()
+            return .nothing
+        })
+        guard let value = result.value else { throw LedgerError.stopped("the log answered without running the rebuild's step") }
+        return value
+    }
+}
+
+/// A value made on the writer thread, read by the caller once it is answered.
+private final class WriterResult<T>: @unchecked Sendable {
+    var value: T?
+}
+
+/// What a rebuild did.
+public struct RebuildReport: Sendable, Hashable {
+    /// The projections rebuilt, by name.
+    public var projections: [ProjectionName]
+    /// Their digests as they were live (at the swap, or at the comparison).
+    public var live: [ProjectionName: String]
+    /// Their digests as rebuilt from the log.
+    public var rebuilt: [ProjectionName: String]
+    /// Events folded, including those written while the rebuild ran.
+    public var events: Int
+    /// The last offset the rebuilt projections include.
+    public var offset: UInt64
+    /// True when the rebuilt projections replaced the live ones.
+    public var swapped: Bool
+    public var duration: Duration
+
+    /// The projections whose live state differed from the log's.
+    public var differing: [ProjectionName] { projections.filter { live[$0] != rebuilt[$0] } }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A rebuild's outcome as `parleyctl rebuild` prints it and the admin
+/// endpoint answers it (JSON, snake_case keys).
+public struct RebuildSummary: Codable, Sendable, Equatable {
+    /// One projection's digest live and as rebuilt from the log.
+    public struct Comparison: Codable, Sendable, Equatable {
+        public var live: String
+        public var rebuilt: String
+        public var equal: Bool
+    }
+
+    public var projections: [String: Comparison]
+    /// The projections whose live state differed from the log's, by name.
+    public var differing: [String]
+    /// Events folded, including those written while the rebuild ran.
+    public var events: Int
+    public var eventsPerS: Double
+    public var seconds: Double
+    /// The last offset the rebuilt projections include.
+    public var offset: UInt64
+    /// True when the rebuilt projections replaced the live ones.
+    public var swapped: Bool
+    /// True when the running server did the work (through its admin channel).
+    public var server: Bool
+
+    public init(_ report: RebuildReport, server: Bool) {
+        let seconds = Double(report.duration.components.seconds) + Double(report.duration.components.attoseconds) / 1e18
+        var projections: [String: Comparison] = [:]
+        for name in report.projections {
+            let live = report.live[name] ?? "", rebuilt = report.rebuilt[name] ?? ""
+            projections[name.rawValue] = Comparison(live: live, rebuilt: rebuilt, equal: live == rebuilt)
+        }
+        self.projections = projections
+        self.differing = report.differing.map(\.rawValue)
+        self.events = report.events
+        self.eventsPerS = seconds > 0 ? (Double(report.events) / seconds).rounded() : 0
+        self.seconds = seconds
+        self.offset = report.offset
+        self.swapped = report.swapped
+        self.server = server
+    }
+
+    /// The summary as JSON with snake_case keys: the admin endpoint's answer
+    /// and the `--json` line.
+    public func json() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return Array(try encoder.encode(self))
+    }
+
+    /// Reads the admin endpoint's answer.
+    public static func decode(_ json: Data) throws -> RebuildSummary {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(Self.self, from: json)
+    }
+}
