@@ -31,6 +31,7 @@ extension CommandLedger {
         }
         let finish: Finish
         var events = 0
+        var caughtUp = 0
         do {
             var rebuilt = Projections()
             events = try await LogFold.fold(log, through: start, into: &rebuilt, only: names)
@@ -42,7 +43,7 @@ extension CommandLedger {
                     return core.rebuildTail ?? []
                 }
                 for event in tail { rebuilt.apply(event, only: names) }
-                events += tail.count
+                caughtUp += tail.count
                 if tail.count < 1024 { break }
             }
             finish = try await onWriterThread { [rebuilt] () throws(LedgerError) in
@@ -60,7 +61,8 @@ extension CommandLedger {
                     live: live, rebuilt: rebuilt, current: current, state: core.state,
                     offset: core.foldedOffset.load(ordering: .acquiring), lastRound: tail.count)
             }
-            events += finish.lastRound
+            caughtUp += finish.lastRound
+            events += caughtUp
         } catch {
             _ = try? await onWriterThread { () throws(LedgerError) in core.rebuildTail = nil }
             throw error
@@ -77,7 +79,8 @@ extension CommandLedger {
             rebuilt[name] = try finish.rebuilt.digest(of: name)
         }
         return RebuildReport(
-            projections: sorted, live: live, rebuilt: rebuilt, events: events, offset: finish.offset, swapped: !verify,
+            projections: sorted, live: live, rebuilt: rebuilt, events: events, caughtUp: caughtUp, offset: finish.offset,
+            swapped: !verify,
             duration: ContinuousClock.now - started)
     }
 
@@ -123,6 +126,8 @@ public struct RebuildReport: Sendable, Hashable {
     public var rebuilt: [ProjectionName: String]
     /// Events folded, including those written while the rebuild ran.
     public var events: Int
+    /// Of those, the ones written while the rebuild ran (after its start offset).
+    public var caughtUp: Int
     /// The last offset the rebuilt projections include.
     public var offset: UInt64
     /// True when the rebuilt projections replaced the live ones.

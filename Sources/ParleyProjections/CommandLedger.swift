@@ -90,6 +90,7 @@ public final class CommandLedger: Sendable {
             {
                 core.state = checkpoint.state
                 core.projections.withLock { $0 = checkpoint.projections }
+                core.foldedOffset.store(checkpoint.offset, ordering: .releasing)
                 after = checkpoint.offset
             }
             try await Self.forEachEvent(in: log, after: after) { events in

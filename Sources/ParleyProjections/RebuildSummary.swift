@@ -15,6 +15,8 @@ public struct RebuildSummary: Codable, Sendable, Equatable {
     public var differing: [String]
     /// Events folded, including those written while the rebuild ran.
     public var events: Int
+    /// Of those, the ones written while the rebuild ran.
+    public var caughtUp: Int
     public var eventsPerS: Double
     public var seconds: Double
     /// The last offset the rebuilt projections include.
@@ -34,6 +36,7 @@ public struct RebuildSummary: Codable, Sendable, Equatable {
         self.projections = projections
         self.differing = report.differing.map(\.rawValue)
         self.events = report.events
+        self.caughtUp = report.caughtUp
         self.eventsPerS = seconds > 0 ? (Double(report.events) / seconds).rounded() : 0
         self.seconds = seconds
         self.offset = report.offset
