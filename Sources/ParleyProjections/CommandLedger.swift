@@ -27,7 +27,6 @@ public final class CommandLedger: Sendable {
         /// encoded to, applied once the log stages exactly those payloads.
         var decided: [(event: DomainEvent, payload: [UInt8])] = []
         let projections = Mutex(Projections())
-        let decoder = EventCodec.decoder()
         let failure = Mutex<String?>(nil)
         /// The newest offset folded into the projections.
         let foldedOffset = Atomic<UInt64>(0)
@@ -44,7 +43,7 @@ public final class CommandLedger: Sendable {
             if decided.map(\.payload) == entries.map(\.payload) {
                 stored = zip(entries, decided).map { StoredEvent(entry: $0, event: $1.event) }
             } else {
-                stored = try entries.map { try StoredEvent($0, decoder: decoder) }
+                stored = try entries.map { try StoredEvent($0) }
             }
             decided = []
             fold(stored)
@@ -151,9 +150,7 @@ public final class CommandLedger: Sendable {
             return CommandOutcome(
                 events: zip(decided.entries, events.events).map { StoredEvent(entry: $0, event: $1) }, deduplicated: false)
         }
-        let decoder = EventCodec.decoder()
-        return CommandOutcome(
-            events: try decided.entries.map { try StoredEvent($0, decoder: decoder) }, deduplicated: decided.deduplicated)
+        return CommandOutcome(events: try decided.entries.map { try StoredEvent($0) }, deduplicated: decided.deduplicated)
     }
 
     /// Finishes the commands already sent, checkpoints the state and the
@@ -214,12 +211,11 @@ public final class CommandLedger: Sendable {
     private static func forEachEvent(
         in log: EventLog, after: UInt64 = 0, _ body: ([StoredEvent]) throws -> Void
     ) async throws {
-        let decoder = EventCodec.decoder()
         var after = after
         while true {
             let page = try await log.read(after: after, limit: 4096)
             guard let last = page.last else { return }
-            try body(try page.map { try StoredEvent($0, decoder: decoder) })
+            try body(try page.map { try StoredEvent($0) })
             after = last.offset
         }
     }

@@ -67,7 +67,6 @@ enum LogFold {
     }
 
     private static func decodeSlice(_ entries: ArraySlice<LogEntry>) throws -> [StoredEvent] {
-        let decoder = EventCodec.decoder()
-        return try entries.map { try StoredEvent($0, decoder: decoder) }
+        try entries.map { try StoredEvent($0) }
     }
 }

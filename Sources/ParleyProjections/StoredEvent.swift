@@ -12,8 +12,17 @@ public struct StoredEvent: Sendable, Hashable {
         self.event = event
     }
 
-    /// Decodes the domain event a log entry holds.
-    public init(_ entry: LogEntry, decoder: JSONDecoder = EventCodec.decoder()) throws {
+    /// Decodes the domain event a log entry holds (``EventCodec/decode(type:accountID:streams:ephemeral:bytes:)``).
+    public init(_ entry: LogEntry) throws {
+        self.entry = entry
+        self.event = try EventCodec.decode(
+            type: entry.type, accountID: entry.accountID, streams: entry.streams.map(\.stream),
+            ephemeral: entry.retention == .ephemeral, bytes: entry.payload)
+    }
+
+    /// Decodes the domain event a log entry holds with Foundation's decoder;
+    /// the same event as ``init(_:)``, more slowly.
+    public init(_ entry: LogEntry, decoder: JSONDecoder) throws {
         self.entry = entry
         self.event = try EventCodec.decode(
             type: entry.type, accountID: entry.accountID, streams: entry.streams.map(\.stream),

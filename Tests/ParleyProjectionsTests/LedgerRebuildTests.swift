@@ -19,13 +19,13 @@ import Testing
                     for _ in 0..<64 { if let command = generator.next() { batch.append(command) } }
                     try await DeterminismTests.run(batch, on: ledger)
                 }
-                let commands = Mutex(generator)
-                let stop = Atomic<Bool>(false)
+                let commands = Shared(generator)
+                let stop = Shared(false)
                 let reports = try await withThrowingTaskGroup(of: [RebuildReport].self) { group in
                     for _ in 0..<8 {
                         group.addTask {
-                            while !stop.load(ordering: .relaxed) {
-                                guard let command = commands.withLock({ $0.next() }) else { continue }
+                            while !stop.value {
+                                guard let command = commands.update({ $0.next() }) else { continue }
                                 do { _ = try await ledger.execute(command) } catch is DomainError {}
                             }
                             return []
@@ -41,7 +41,7 @@ import Testing
                         reports.append(report)
                         if report.caughtUp > 0 { break }
                     }
-                    stop.store(true, ordering: .relaxed)
+                    stop.update { $0 = true }
                     var all = reports
                     for try await more in group { all += more }
                     return all
@@ -164,4 +164,19 @@ func damageAnalyticsCheckpoint(at path: String) async throws {
         throw error
     }
     await log.close()
+}
+
+/// A value tasks share behind a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    var value: Value { mutex.withLock { $0 } }
+
+    func update<T>(_ body: (inout Value) -> T) -> T {
+        mutex.withLock { body(&$0) }
+    }
 }

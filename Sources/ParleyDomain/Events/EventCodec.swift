@@ -52,23 +52,62 @@ public enum EventCodec {
         try encoder.encode(body.payload)
     }
 
-    /// Rebuilds an event from what the log stored.
+    /// Rebuilds an event from what the log stored, with Foundation's decoder.
     public static func decode(
         type: String, accountID: UInt64, streams: [String], ephemeral: Bool, bytes: [UInt8], with decoder: JSONDecoder
     ) throws -> DomainEvent {
         let data = Data(bytes)
-        let header = try decoder.decode(Header.self, from: data)
+        return try decode(
+            type: type, accountID: accountID, streams: streams, ephemeral: ephemeral,
+            header: { try decoder.decode(Header.self, from: data) }, source: FoundationPayloads(decoder: decoder, data: data))
+    }
+
+    /// Rebuilds an event from what the log stored, as the decoder above
+    /// does, reading the bytes where they lie (``EventJSONReader``): several
+    /// times faster, for folding the whole log.
+    public static func decode(type: String, accountID: UInt64, streams: [String], ephemeral: Bool, bytes: [UInt8]) throws
+        -> DomainEvent
+    {
+        try decode(
+            type: type, accountID: accountID, streams: streams, ephemeral: ephemeral,
+            header: { try EventJSONReader.decode(Header.self, from: bytes) }, source: ReaderPayloads(bytes: bytes))
+    }
+
+    private static func decode(
+        type: String, accountID: UInt64, streams: [String], ephemeral: Bool, header: () throws -> Header,
+        source: some PayloadSource
+    ) throws -> DomainEvent {
+        let header = try header()
         guard let known = EventBody.payloadTypes.first(where: { $0.type == type }) else { throw Failure.unknownType(type) }
         // Before the payload: another version usually has another shape.
         guard header.version == known.version else { throw Failure.unsupportedVersion(type: type, version: header.version) }
-        let body = try EventBody.decode(type: type, payload: data, using: decoder)
+        let body = try EventBody.decode(type: type, from: source)
         return DomainEvent(accountID: accountID, actor: header.actor, streams: streams, ephemeral: ephemeral, body: body)
     }
 
-    /// Decodes `{"payload": …}` for one payload type (used by ``EventBody``).
-    static func decodePayload<P: EventPayload>(_ type: P.Type, from data: Data, using decoder: JSONDecoder) throws -> P {
-        try decoder.decode(PayloadOnly<P>.self, from: data).payload
+    /// `{"payload": …}` through Foundation's decoder.
+    private struct FoundationPayloads: PayloadSource {
+        var decoder: JSONDecoder
+        var data: Data
+
+        func payload<P: EventPayload>(_ type: P.Type) throws -> P {
+            try decoder.decode(PayloadOnly<P>.self, from: data).payload
+        }
     }
+
+    /// `{"payload": …}` through ``EventJSONReader``.
+    private struct ReaderPayloads: PayloadSource {
+        var bytes: [UInt8]
+
+        func payload<P: EventPayload>(_ type: P.Type) throws -> P {
+            try EventJSONReader.decode(PayloadOnly<P>.self, from: bytes).payload
+        }
+    }
+}
+
+/// Where ``EventBody`` decodes one type's payload from.
+protocol PayloadSource {
+    func payload<P: EventPayload>(_ type: P.Type) throws -> P
 }
 
 /// Maps a camelCase property name to its snake_case key, reading `ID` and

@@ -114,19 +114,19 @@ struct RebuildCommandTests {
         do {
             let history = try await ChatHistory.make(on: server, conversations: 12)
             let workspace = history.workspace
-            let stop = Atomic<Bool>(false)
-            let written = Atomic<Int>(0)
+            let stop = Shared(false)
+            let written = Shared(0)
             let summaries = try await withThrowingTaskGroup(of: [[String: any Sendable]].self) { group in
                 for writer in 0..<4 {
                     group.addTask {
                         let client = try await TestClient.connect(to: server)
                         var n = 0
-                        while !stop.load(ordering: .relaxed) {
+                        while !stop.value {
                             let conversation = workspace.conversationIDs[(writer + n * 4) % workspace.conversationIDs.count]
                             try await client.call(
                                 .POST, "/api/v1/accounts/\(workspace.accountID)/conversations/\(conversation)/messages",
                                 token: workspace.accessToken, ["content": "during the rebuild \(writer).\(n)", "message_type": n % 2 == 0 ? "incoming" : "outgoing"])
-                            written.add(1, ordering: .relaxed)
+                            written.update { $0 += 1 }
                             n += 1
                         }
                         await client.close()
@@ -135,19 +135,19 @@ struct RebuildCommandTests {
                 }
                 var summaries: [[String: any Sendable]] = []
                 for _ in 0..<3 {
-                    let before = written.load(ordering: .relaxed)
-                    while written.load(ordering: .relaxed) < before + 20 { try await Task.sleep(for: .milliseconds(5)) }
+                    let before = written.value
+                    while written.value < before + 20 { try await Task.sleep(for: .milliseconds(5)) }
                     let rebuild = try await ParleyCtl.run(["rebuild", "--data", data, "--json"])
                     #expect(rebuild.status == 0, "\(rebuild.errorOutput)")
                     let summary = try rebuild.summary()
                     summaries.append(["server": summary["server"] as? Bool ?? false, "events": integer(summary, "events") ?? 0])
                 }
-                stop.store(true, ordering: .relaxed)
+                stop.update { $0 = true }
                 for try await _ in group {}
                 return summaries
             }
             #expect(summaries.allSatisfy { $0["server"] as? Bool == true })
-            #expect(written.load(ordering: .relaxed) > 60)
+            #expect(written.value > 60)
             let verify = try await ParleyCtl.run(["rebuild", "--data", data, "--verify", "--json"])
             #expect(verify.status == 0, "\(verify.output)\(verify.errorOutput)")
             #expect(try verify.summary()["differing"] as? [String] == [])

@@ -6,6 +6,7 @@ import ParleyDomain
 import ParleyLoadKit
 import ParleyLog
 import ParleyProjections
+import Synchronization
 import Testing
 
 /// JSON over one keep-alive connection to a test's server, as a client sends it.
@@ -108,4 +109,19 @@ func damageAnalyticsCheckpoint(in data: String) async throws {
 /// A `--json` summary's field as an integer.
 func integer(_ summary: [String: Any], _ key: String) -> Int? {
     (summary[key] as? NSNumber)?.intValue
+}
+
+/// A value tasks share behind a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    var value: Value { mutex.withLock { $0 } }
+
+    func update<T>(_ body: (inout Value) -> T) -> T {
+        mutex.withLock { body(&$0) }
+    }
 }

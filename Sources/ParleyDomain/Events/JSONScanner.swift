@@ -1,28 +1,30 @@
 import Foundation
 
-/// Reads a few members out of a stored event's JSON without building it:
-/// replay needs a handful of fields of a handful of event types, and
-/// Foundation's decoder, which materializes every member of every event, was
-/// most of its cost.
+/// Reads JSON values straight from bytes, one at a time, without building
+/// a tree: for tools that need a few members of many stored events (replay)
+/// and for ``EventJSONReader``. Foundation's decoder materializes every
+/// member of every event, and was most of the cost of reading the log.
 ///
 /// It accepts any valid JSON (members in any order, whitespace, escapes) and
 /// throws on anything else; values it is not asked for are skipped.
-struct JSONScanner {
-    struct Malformed: Error, CustomStringConvertible {
-        var position: Int
-        var description: String { "malformed JSON at byte \(position)" }
+public struct JSONScanner {
+    public struct Malformed: Error, CustomStringConvertible {
+        public var position: Int
+        public var description: String { "malformed JSON at byte \(position)" }
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
+    /// Where the next value starts (or whitespace before it).
+    public private(set) var index: Int
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int = 0) {
         self.bytes = bytes
+        self.index = index
     }
 
     /// Calls `body` with each member's key of the object that starts here;
     /// `body` must read or skip the value.
-    mutating func forEachMember(_ body: (UnsafeBufferPointer<UInt8>, inout JSONScanner) throws -> Void) throws {
+    public mutating func forEachMember(_ body: (UnsafeBufferPointer<UInt8>, inout JSONScanner) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
         if try peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
@@ -38,18 +40,18 @@ struct JSONScanner {
     }
 
     /// Consumes `null` when it comes next.
-    mutating func skipNull() throws -> Bool {
+    public mutating func skipNull() throws -> Bool {
         guard try peek() == UInt8(ascii: "n") else { return false }
         try literal("null")
         return true
     }
 
     /// An unsigned integer, or nil for `null`.
-    mutating func optionalUInt() throws -> UInt64? {
+    public mutating func optionalUInt() throws -> UInt64? {
         try skipNull() ? nil : try uint()
     }
 
-    mutating func uint() throws -> UInt64 {
+    public mutating func uint() throws -> UInt64 {
         _ = try peek()
         var value: UInt64 = 0
         let start = index
@@ -64,58 +66,67 @@ struct JSONScanner {
         return value
     }
 
-    mutating func bool() throws -> Bool {
+    public mutating func bool() throws -> Bool {
         if try peek() == UInt8(ascii: "t") { try literal("true"); return true }
         try literal("false")
         return false
     }
 
     /// A string, unescaped.
-    mutating func string() throws -> String {
-        let raw = try rawString()
-        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
-        return try Self.unescape(raw, at: index)
+    public mutating func string() throws -> String {
+        try Self.text(try rawString(), at: index)
     }
 
-    mutating func strings() throws -> [String] {
-        try expect(UInt8(ascii: "["))
+    /// The text of a string's raw bytes (a member's key, as ``forEachMember(_:)`` gives it).
+    public static func text(_ raw: UnsafeBufferPointer<UInt8>, at position: Int = 0) throws -> String {
+        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+        return try unescape(raw, at: position)
+    }
+
+    public mutating func strings() throws -> [String] {
         var values: [String] = []
-        if try peek() == UInt8(ascii: "]") { index += 1; return values }
+        try forEachElement { scanner in values.append(try scanner.string()) }
+        return values
+    }
+
+    /// Calls `body` for each element of the array that starts here; `body`
+    /// must read or skip the element.
+    public mutating func forEachElement(_ body: (inout JSONScanner) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") { index += 1; return }
         while true {
-            values.append(try string())
+            try body(&self)
             switch try next() {
             case UInt8(ascii: ","): continue
-            case UInt8(ascii: "]"): return values
+            case UInt8(ascii: "]"): return
             default: throw Malformed(position: index - 1)
             }
         }
     }
 
+    /// The text of a number, as written.
+    public mutating func number() throws -> UnsafeBufferPointer<UInt8> {
+        _ = try peek()
+        let start = index
+        while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
+        guard index > start else { throw Malformed(position: start) }
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
+    }
+
     /// Skips one value of any kind.
-    mutating func skip() throws {
+    public mutating func skip() throws {
         switch try peek() {
         case UInt8(ascii: "{"):
             try forEachMember { _, scanner in try scanner.skip() }
         case UInt8(ascii: "["):
-            index += 1
-            if try peek() == UInt8(ascii: "]") { index += 1; return }
-            while true {
-                try skip()
-                switch try next() {
-                case UInt8(ascii: ","): continue
-                case UInt8(ascii: "]"): return
-                default: throw Malformed(position: index - 1)
-                }
-            }
+            try forEachElement { scanner in try scanner.skip() }
         case UInt8(ascii: "\""):
             _ = try rawString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         default:
-            let start = index
-            while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
-            guard index > start else { throw Malformed(position: start) }
+            _ = try number()
         }
     }
 
@@ -161,7 +172,7 @@ struct JSONScanner {
     }
 
     /// The next byte that is not whitespace, left in place.
-    private mutating func peek() throws -> UInt8 {
+    public mutating func peek() throws -> UInt8 {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -228,7 +239,7 @@ struct JSONScanner {
 
 extension UnsafeBufferPointer<UInt8> {
     /// Whether these bytes spell `text`.
-    func equals(_ text: StaticString) -> Bool {
+    public func equals(_ text: StaticString) -> Bool {
         guard count == text.utf8CodeUnitCount else { return false }
         guard let base = baseAddress else { return count == 0 }
         return memcmp(base, text.utf8Start, count) == 0
