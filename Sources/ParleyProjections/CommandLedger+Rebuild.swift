@@ -67,21 +67,39 @@ extension CommandLedger {
             _ = try? await onWriterThread { () throws(LedgerError) in core.rebuildTail = nil }
             throw error
         }
-        if !verify {
-            let checkpoint = LedgerCheckpoint(offset: finish.offset, state: finish.state, projections: finish.current)
-            try await log.write([StoredValue(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key, value: try checkpoint.encoded())])
-        }
+        let swapped = ContinuousClock.now
+        // The fresh checkpoint and the digests are encodings of the whole
+        // state: on two cores at once.
+        async let written: Void = verify ? () : writeCheckpoint(finish)
         let sorted = names.sorted()
-        var live: [ProjectionName: String] = [:]
-        var rebuilt: [ProjectionName: String] = [:]
-        for name in sorted {
-            live[name] = try finish.live.digest(of: name)
-            rebuilt[name] = try finish.rebuilt.digest(of: name)
-        }
+        let digests = try await Self.digests(of: sorted, live: finish.live, rebuilt: finish.rebuilt)
+        try await written
         return RebuildReport(
-            projections: sorted, live: live, rebuilt: rebuilt, events: events, caughtUp: caughtUp, offset: finish.offset,
-            swapped: !verify,
-            duration: ContinuousClock.now - started)
+            projections: sorted, live: digests.live, rebuilt: digests.rebuilt, events: events, caughtUp: caughtUp,
+            offset: finish.offset, swapped: !verify, duration: swapped - started, finishing: ContinuousClock.now - swapped)
+    }
+
+    private func writeCheckpoint(_ finish: Finish) async throws {
+        let checkpoint = LedgerCheckpoint(offset: finish.offset, state: finish.state, projections: finish.current)
+        let bytes = try await Task.detached { try checkpoint.encoded() }.value
+        try await log.write([StoredValue(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key, value: bytes)])
+    }
+
+    /// Each named projection's digest, live and rebuilt, computed in parallel.
+    private static func digests(of names: [ProjectionName], live: Projections, rebuilt: Projections) async throws -> (
+        live: [ProjectionName: String], rebuilt: [ProjectionName: String]
+    ) {
+        try await withThrowingTaskGroup(of: (ProjectionName, Bool, String).self) { group in
+            for name in names {
+                group.addTask { (name, true, try live.digest(of: name)) }
+                group.addTask { (name, false, try rebuilt.digest(of: name)) }
+            }
+            var result: (live: [ProjectionName: String], rebuilt: [ProjectionName: String]) = ([:], [:])
+            for try await (name, isLive, digest) in group {
+                if isLive { result.live[name] = digest } else { result.rebuilt[name] = digest }
+            }
+            return result
+        }
     }
 
     /// What the last round hands back from the writer thread.
@@ -132,7 +150,10 @@ public struct RebuildReport: Sendable, Hashable {
     public var offset: UInt64
     /// True when the rebuilt projections replaced the live ones.
     public var swapped: Bool
+    /// Folding and swapping.
     public var duration: Duration
+    /// After the swap: the digests and (unless verifying) the fresh checkpoint.
+    public var finishing: Duration
 
     /// The projections whose live state differed from the log's.
     public var differing: [ProjectionName] { projections.filter { live[$0] != rebuilt[$0] } }

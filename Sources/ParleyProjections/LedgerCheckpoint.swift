@@ -22,7 +22,8 @@ struct LedgerCheckpoint: Codable {
     }
 
     static func decode(_ bytes: [UInt8]) -> LedgerCheckpoint? {
-        guard let checkpoint = try? JSONDecoder().decode(LedgerCheckpoint.self, from: Data(bytes)),
+        // Read where it lies: Foundation's decoder took most of an open's time.
+        guard let checkpoint = try? EventJSONReader.decode(LedgerCheckpoint.self, from: bytes),
             checkpoint.version == currentVersion
         else { return nil }
         return checkpoint

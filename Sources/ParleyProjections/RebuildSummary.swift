@@ -17,8 +17,11 @@ public struct RebuildSummary: Codable, Sendable, Equatable {
     public var events: Int
     /// Of those, the ones written while the rebuild ran.
     public var caughtUp: Int
+    /// `events` over `seconds`: folding and swapping.
     public var eventsPerS: Double
     public var seconds: Double
+    /// After the swap: the digests and (unless verifying) writing the fresh checkpoint.
+    public var finishingSeconds: Double
     /// The last offset the rebuilt projections include.
     public var offset: UInt64
     /// True when the rebuilt projections replaced the live ones.
@@ -27,7 +30,7 @@ public struct RebuildSummary: Codable, Sendable, Equatable {
     public var server: Bool
 
     public init(_ report: RebuildReport, server: Bool) {
-        let seconds = Double(report.duration.components.seconds) + Double(report.duration.components.attoseconds) / 1e18
+        let seconds = Self.seconds(report.duration)
         var projections: [String: Comparison] = [:]
         for name in report.projections {
             let live = report.live[name] ?? "", rebuilt = report.rebuilt[name] ?? ""
@@ -39,9 +42,14 @@ public struct RebuildSummary: Codable, Sendable, Equatable {
         self.caughtUp = report.caughtUp
         self.eventsPerS = seconds > 0 ? (Double(report.events) / seconds).rounded() : 0
         self.seconds = seconds
+        self.finishingSeconds = Self.seconds(report.finishing)
         self.offset = report.offset
         self.swapped = report.swapped
         self.server = server
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The summary as JSON with snake_case keys: the admin endpoint's answer

@@ -30,7 +30,10 @@ struct RebuildCommand: AsyncParsableCommand {
                 print("\(name): \(state) (live \(comparison.live), rebuilt \(comparison.rebuilt))")
             }
             let rate = Int(summary.eventsPerS)
-            print("\(summary.events) events folded through offset \(summary.offset) in \(String(format: "%.2f", summary.seconds)) s (\(rate) events/s)\(summary.server ? " by the running server" : "")")
+            let after = summary.swapped ? "digests and checkpoint" : "digests"
+            print(
+                "\(summary.events) events folded through offset \(summary.offset) in \(String(format: "%.2f", summary.seconds)) s (\(rate) events/s), \(summary.caughtUp) of them written meanwhile; \(after) \(String(format: "%.2f", summary.finishingSeconds)) s\(summary.server ? "; done by the running server" : "")"
+            )
         }
         if verify && !summary.differing.isEmpty {
             FileHandle.standardError.write(Data("projections differ from the log: \(summary.differing.joined(separator: ", "))\n".utf8))

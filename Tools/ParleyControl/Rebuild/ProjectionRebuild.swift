@@ -37,7 +37,8 @@ public enum ProjectionRebuild {
         }
         do {
             let report = try await ledger.rebuild(names, verify: verify)
-            await ledger.close(checkpoint: !verify)
+            // A rebuild has just written a fresh checkpoint at the head; a verification writes none.
+            await ledger.close(checkpoint: false)
             return report
         } catch {
             await ledger.close(checkpoint: false)
