@@ -114,6 +114,9 @@ let package = Package(
                 "ParleyDomain",
                 "ParleyProjections",
                 "ParleyServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tools/ParleyControl"
         ),
@@ -158,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ParleyControlTests",
-            dependencies: ["ParleyControl", "parleyctl", "parley", "parley-load"]
+            dependencies: ["ParleyControl", "ParleyLoadKit", "parleyctl", "parley", "parley-load"]
         ),
     ]
 )

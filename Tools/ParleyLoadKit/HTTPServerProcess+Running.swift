@@ -4,7 +4,7 @@ extension HTTPServerProcess {
     /// Starts `parley serve` on `dataDirectory`, runs `body` with it and a
     /// client event loop group of `threads` threads, and stops both however
     /// `body` ends; a failure carries the tail of the server's log.
-    static func running<T>(
+    public static func running<T>(
         executable: String, dataDirectory: String, logLevel: String?, threads: Int = 1,
         _ body: (HTTPServerProcess, MultiThreadedEventLoopGroup) async throws -> T
     ) async throws -> T {

@@ -14,6 +14,8 @@ public final class ParleyAPI: Sendable {
     public let configuration: ServerConfiguration
     /// The log's epoch, as published events and the events route carry it.
     public let epoch: String
+    /// Made for this run; `parleyctl` reads it from the data directory (``AdminChannel``).
+    public let adminToken = Crypto.randomHex(bytes: 32)
     let typingTimers: TypingTimers
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {

@@ -50,13 +50,21 @@ public enum ParleyServer {
             server: gateway.serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Parley"),
             onServerRunning: { channel in
-                onListening(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" } ?? "")
+                let port = channel.localAddress?.port ?? configuration.port
+                do {
+                    try AdminChannel.publish(
+                        in: configuration.dataDirectory, host: configuration.host, port: port, token: api.adminToken)
+                } catch {
+                    logger.error("cannot write the admin channel file", metadata: ["error": "\(error)"])
+                }
+                onListening(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\(port)" } ?? "")
             },
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: LedgerService(ledger: ledger)), .init(service: application)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer { AdminChannel.withdraw(from: configuration.dataDirectory) }
         try await group.run()
     }
 }
@@ -88,6 +96,7 @@ extension ParleyAPI {
         addEventRoutes(to: router)
         addEventStreamRoutes(to: router)
         addRealtimeTokenRoutes(to: router)
+        addAdminRoutes(to: router)
         return router
     }
 }

@@ -106,7 +106,8 @@ extension APIError {
         case .versionConflict: .conflict
         case .entryTooLarge: .contentTooLarge
         case .storage, .closed, .rejectedByHook: .serviceUnavailable
-        case .notADirectory, .cannotCreateDirectory, .notWritable, .notALogDirectory, .locked, .corrupt, .unsupportedFormat:
+        case .notADirectory, .cannotCreateDirectory, .notWritable, .notALogDirectory, .missingDirectory, .locked, .corrupt,
+            .unsupportedFormat:
             .serviceUnavailable
         default: .badRequest
         }
