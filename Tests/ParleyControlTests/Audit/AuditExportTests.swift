@@ -68,6 +68,11 @@ struct AuditExportTests {
         #expect(entry.action == "audit_exported" && entry.targetType == "Account" && entry.targetID == 1)
         #expect(entry.details["records"] == .number(9) && entry.details["head_hash"] == .string(head))
         #expect(entry.details["file"] == .string("acme.audit.lz4") && entry.details["from"] == .null)
+        // The next ledger to open the directory (a server starting) folds it into the trail.
+        let ledger = try await CommandLedger.open(at: scratch.data)
+        let newest = ledger.withProjections { $0.audit.page(account: 1).entries.first }
+        await ledger.close()
+        #expect(newest?.action == "audit_exported" && newest?.offset == recorded.offset && newest?.actor == .system)
         let files = try scratch.files()
         #expect(files == ["acme.audit.lz4", "audit.key", "data"])
     }

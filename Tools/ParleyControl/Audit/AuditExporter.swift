@@ -108,7 +108,8 @@ public struct AuditExporter {
         var next = Task { try await reader.read(after: start, limit: size) }
         defer { next.cancel() }
         while true {
-            let page = try await next.value.filter { $0.offset <= head }
+            var page = try await next.value
+            if let end = page.firstIndex(where: { $0.offset > head }) { page.removeSubrange(end...) }
             guard let last = page.last else { return }
             next = Task { try await reader.read(after: last.offset, limit: size) }
             guard try body(page) else { return }
