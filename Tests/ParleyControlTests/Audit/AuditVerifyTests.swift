@@ -1,5 +1,6 @@
 import Foundation
 import ParleyControl
+import ParleyServer
 import Testing
 
 /// `parleyctl verify-audit` on an export and on every way of tampering with
@@ -77,6 +78,60 @@ struct AuditVerifyTests {
         var lines = export.lines
         lines.remove(at: 8)
         try await expectProblem(export, lines, "removed", line: 9, record: 9, offset: export.offsets[8], "record 9 (offset \(export.offsets[8])) was removed")
+    }
+
+    @Test("a removed first record is named before the first offset left")
+    func removedFirst() async throws {
+        let export = try await Self.makeExport()
+        defer { export.scratch.remove() }
+        try await expectProblem(
+            export, Array(export.lines.dropFirst()), "removed", line: 1, record: 1, offset: nil,
+            "record 1 was removed (before offset \(export.offsets[1]))")
+    }
+
+    @Test("a chain rewritten after a change, hashes and all, no longer ends in the signed head hash")
+    func rewrittenChain() async throws {
+        let export = try await Self.makeExport()
+        defer { export.scratch.remove() }
+        var lines = export.lines
+        lines[3] = lines[3].replacingOccurrences(of: #""action":"inbox.members_changed""#, with: #""action":"inbox.updated""#)
+        var prev = String(repeating: "0", count: 64)
+        for index in 0..<(lines.count - 1) {
+            let record = try AuditExportFile.object(lines[index])
+            let (oldHash, oldPrev) = (try #require(record["hash"] as? String), try #require(record["prev"] as? String))
+            let unsigned = String(lines[index].dropLast(#","hash":""}"#.count + 64)).replacingOccurrences(of: oldPrev, with: prev) + "}"
+            let hash = Crypto.sha256Hex(unsigned)
+            lines[index] = String(unsigned.dropLast()) + #","hash":"\#(hash)"}"#
+            #expect(index != 3 || hash != oldHash)
+            prev = hash
+        }
+        try await expectProblem(
+            export, lines, "modified", line: 10, record: nil, offset: nil,
+            "the records were rewritten: their chain does not end in the manifest's head hash")
+    }
+
+    @Test("a manifest of a newer format, signed with the right key, is refused as such")
+    func newerVersion() async throws {
+        let export = try await Self.makeExport()
+        defer { export.scratch.remove() }
+        var lines = export.lines
+        let prefix = #"{"manifest":"#
+        let marker = try #require(lines[9].range(of: #","signature":""#, options: .backwards))
+        let body = String(lines[9][lines[9].index(lines[9].startIndex, offsetBy: prefix.count)..<marker.lowerBound])
+            .replacingOccurrences(of: #""version":1"#, with: #""version":2"#)
+        let key = try [UInt8](Data(contentsOf: URL(fileURLWithPath: export.scratch.key)))
+        let signature = Crypto.hmacSHA256(key: key, message: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
+        lines[9] = prefix + body + #","signature":"\#(signature)"}"#
+        try await expectProblem(export, lines, "unsupported_version", line: 10, record: nil, offset: nil, "is format version 2")
+    }
+
+    @Test("a line after the manifest is named inserted")
+    func lineAfterManifest() async throws {
+        let export = try await Self.makeExport()
+        defer { export.scratch.remove() }
+        try await expectProblem(
+            export, export.lines + [export.lines[0]], "inserted", line: 11, record: nil, offset: nil,
+            "line 11 was inserted after the manifest")
     }
 
     @Test("an inserted copy of a record is named by its line")
