@@ -28,7 +28,7 @@ struct FillTests {
             ] {
                 #expect((types[type] ?? 0) > 0, "no \(type)")
             }
-            #expect((types["message.created"] ?? 0) * 2 > 3000)
+            #expect((types["message.created"] ?? 0) * 3 > 3000)
 
             // The ledger opens what fill wrote, and its views agree with a rebuild from the log.
             let ledger = try await CommandLedger.open(at: dir)

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 import ParleyLog
 import Testing
 
@@ -51,9 +52,10 @@ struct InspectTests {
             #expect(envelope["type"] as? String == "conversation.typing_on")
             #expect(envelope["account_id"] as? Int == 1)
             #expect(envelope["occurred_at"] as? UInt64 == times[2])
-            #expect((envelope["id"] as? String)?.contains(epoch) == true)
+            #expect(envelope["id"] as? String == EventEnvelope.id(epoch: epoch, offset: 3))
             #expect(envelope["payload"] as? [String: Int] == ["conversation_id": 1])
-            #expect(envelope["actor"] as? [String: AnyHashable] == ["type": "agent", "id": 3])
+            let actor = try #require(envelope["actor"] as? [String: Any])
+            #expect(actor["type"] as? String == "agent" && actor["id"] as? Int == 3)
             let streams = try #require(envelope["streams"] as? [[String: Any]])
             #expect(streams.count == 1)
             #expect(streams.first?["stream"] as? String == "conversation:1:1")
