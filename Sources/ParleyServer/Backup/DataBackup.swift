@@ -52,7 +52,7 @@ public enum DataBackup {
             try FileTree.writeSynced(Array(try encoder.encode(marker)), to: staging + "/" + markerFileName)
             try FileTree.syncDirectory(staging)
             try checkDestination(destination)
-            try FileTree.rename(staging, to: destination)
+            try FileTree.move(staging, to: destination)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error

@@ -51,7 +51,7 @@ public enum FileTree {
     private static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32, path: String) throws(Failure) {
         var written = bytes.startIndex
         while written < bytes.endIndex {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             guard count > 0 else { throw failure("cannot write", path) }
             written += count
         }
@@ -67,8 +67,8 @@ public enum FileTree {
 
     /// Renames `source` to `destination` (a missing path or an empty directory)
     /// and fsyncs the parent so the rename survives a crash.
-    public static func rename(_ source: String, to destination: String) throws(Failure) {
-        guard Glibc.rename(source, destination) == 0 else { throw failure("cannot rename \(source) to", destination) }
+    public static func move(_ source: String, to destination: String) throws(Failure) {
+        guard rename(source, destination) == 0 else { throw failure("cannot rename \(source) to", destination) }
         try syncDirectory(URL(fileURLWithPath: destination).deletingLastPathComponent().path)
     }
 

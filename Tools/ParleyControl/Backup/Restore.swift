@@ -40,7 +40,7 @@ public enum Restore {
             epoch = try await EventLog.renewEpoch(at: staging)
             try FileTree.syncDirectory(staging)
             try checkTarget(target)
-            try FileTree.rename(staging, to: target)
+            try FileTree.move(staging, to: target)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
