@@ -137,6 +137,25 @@ def test_the_server_pings_and_closes_a_client_that_does_not_answer(tmp_path):
         run(main())
 
 
+def test_presence_outlives_its_ttl_without_pings(tmp_path):
+    """Presence is refreshed on its own clock, not with pings: with pings off
+    and a 5 s TTL, a connected subscriber is still listed after 7 s."""
+    with own_server(tmp_path, ping_interval=0, presence_ttl=5) as server:
+        ws = workspace_on(server)
+        token = agent_token(ws)
+
+        async def main():
+            client = await connected(server, token)
+            channel = f"account:{ws.account_id}"
+            await client.call("subscribe", {"channel": channel})
+            await asyncio.sleep(7)
+            presence = await client.call("presence", {"channel": channel})
+            assert list(presence["presence"]) == [client.connect_result["client"]]
+            await client.close()
+
+        run(main())
+
+
 async def expiry_scenario(server) -> None:
     """Tokens that live 10 s: an unrefreshed connection ends with 3005 when
     its token expires, a refreshed one lives on, and the expired token is

@@ -5,8 +5,9 @@ everything."""
 
 import asyncio
 
+from conftest import Workspace
 from realtime import (
-    TIMEOUT, add_agent, agent_token, connected, epoch_of, head, make_inbox, open_chat, own_server, post_many,
+    TIMEOUT, Chat, add_agent, agent_token, connected, epoch_of, head, make_inbox, open_chat, own_server, post_many,
     RawClient, run, small_socket, stream_events, workspace_on, ws_url,
 )
 
@@ -241,3 +242,37 @@ def test_a_stalled_consumer_is_cut_off_and_recovers_while_the_others_get_everyth
             assert code in (3008, 1006), (code, stalled.close_reason)
 
         run(main(), timeout=90)
+
+
+def test_reverse_history_of_a_user_channel_pages_past_other_accounts(workspace):
+    """A user's channel spans every account they belong to, and a connection
+    sees only its own account's part: a reverse page of 3 still holds 3 of its
+    publications when the newest entries belong to another account."""
+    ws = workspace
+    r = ws.platform.post("/platform/api/v1/accounts", json={"name": "Second"})
+    assert r.status_code == 200, r.text
+    second = Workspace(ws.server, r.json()["id"], ws.admin, ws.platform)
+    r = ws.platform.post(f"/platform/api/v1/accounts/{second.account_id}/account_users",
+                         json={"user_id": ws.admin.id, "role": "administrator"})
+    assert r.status_code == 200, r.text
+
+    def mark_read(space: Workspace, chat: Chat, times: int) -> None:
+        for index in range(times):
+            chat.contact_post(f"hello {index}")
+            r = ws.admin.api.post(f"{space.path}/conversations/{chat.conversation_id}/update_last_seen")
+            assert r.status_code == 200, r.text
+
+    mark_read(ws, open_chat(ws), 3)
+    mark_read(second, open_chat(second), 5)
+
+    async def main():
+        client = await connected(ws.server, agent_token(ws))
+        page = await client.call("history", {"channel": f"user:{ws.admin.id}", "limit": 3, "reverse": True})
+        publications = page["publications"]
+        assert len(publications) == 3
+        assert all(p["data"]["account_id"] == ws.account_id for p in publications)
+        offsets = [int(p["offset"]) for p in publications]
+        assert offsets == sorted(offsets, reverse=True)
+        await client.close()
+
+    run(main())

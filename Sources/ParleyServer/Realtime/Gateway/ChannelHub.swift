@@ -9,6 +9,10 @@ import Synchronization
 protocol ChannelSubscriber: AnyObject, Sendable {
     /// Takes one publication of a channel it joined; must not block.
     func deliver(_ publication: Publication)
+    /// The channel's tail stopped (the log could not be read): the
+    /// subscriber is no longer in it and should resubscribe, recovering
+    /// from its last offset.
+    func channelFailed(_ channel: String)
 }
 
 /// One tail of the log per channel in use, shared by every connection
@@ -96,7 +100,20 @@ final class ChannelHub: Sendable {
                 for subscriber in subscribers(of: channel, generation: generation) { subscriber.deliver(publication) }
             }
         } catch {
-            if !Task.isCancelled { logger.error("channel tail stopped", metadata: ["channel": "\(channel)", "error": "\(error)"]) }
+            guard !Task.isCancelled else { return }
+            logger.error("channel tail stopped", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            fail(channel, generation: generation)
         }
+    }
+
+    /// Drops a channel whose tail stopped, so the next subscribe starts a new
+    /// one, and sends its subscribers away to resubscribe.
+    private func fail(_ channel: String, generation: Int) {
+        let orphans = state.withLock { state -> [any ChannelSubscriber] in
+            guard let current = state.channels[channel], current.generation == generation else { return [] }
+            state.channels[channel] = nil
+            return Array(current.subscribers.values)
+        }
+        for subscriber in orphans { subscriber.channelFailed(channel) }
     }
 }

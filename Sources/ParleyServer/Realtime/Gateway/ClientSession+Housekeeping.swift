@@ -22,6 +22,14 @@ extension ClientSession {
             outbox.close(.expired)
             return
         }
+        // Presence lives for its TTL: refresh it well within, whatever the ping interval.
+        let refresh = Duration.seconds(max(1, configuration.presenceTTL / 3))
+        let refreshing = state.withLock { state in
+            guard now - state.lastPresence >= refresh else { return false }
+            state.lastPresence = now
+            return true
+        }
+        if refreshing { markPresent(grant) }
         guard configuration.pingInterval > 0 else { return }
         let (sentAt, lastPing) = state.withLock { ($0.pingSentAt, $0.lastPing) }
         if let sentAt, now - sentAt > .seconds(configuration.pongTimeout) {
@@ -34,7 +42,6 @@ extension ClientSession {
                 if state.pingSentAt == nil { state.pingSentAt = now }
             }
             outbox.push(Array("{}".utf8))
-            markPresent(grant)
         }
     }
 

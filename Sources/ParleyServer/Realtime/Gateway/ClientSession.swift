@@ -31,6 +31,8 @@ final class ClientSession: ChannelSubscriber, Sendable {
         /// When the unanswered ping went out, if one did.
         var pingSentAt: ContinuousClock.Instant?
         var lastPing: ContinuousClock.Instant
+        /// When this connection last refreshed its presence entries.
+        var lastPresence: ContinuousClock.Instant
         /// Since when the outbox has been closing without the connection ending.
         var closingSince: ContinuousClock.Instant?
         var aborted = false
@@ -44,7 +46,7 @@ final class ClientSession: ChannelSubscriber, Sendable {
     let opened = ContinuousClock.now
 
     init(gateway: RealtimeGateway) {
-        state = Mutex(State(lastPing: opened))
+        state = Mutex(State(lastPing: opened, lastPresence: opened))
         self.gateway = gateway
         self.outbox = Outbox(limit: gateway.api.configuration.outboundQueueLimit)
     }
@@ -84,6 +86,14 @@ final class ClientSession: ChannelSubscriber, Sendable {
                 outbox.push(publication.push)
             }
         }
+    }
+
+    /// The channel's tail stopped: the subscription ends with Centrifugo's
+    /// "insufficient state" unsubscribe (2500), on which the SDKs resubscribe
+    /// and recover from their last offset, so nothing is lost.
+    func channelFailed(_ channel: String) {
+        unsubscribe(channel)
+        outbox.push(Self.push(channel, "unsubscribe", ["code": 2500, "reason": "insufficient state"]))
     }
 
     /// Whether the connection may still read `channel`, checked again only

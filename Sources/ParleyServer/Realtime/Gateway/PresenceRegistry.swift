@@ -4,7 +4,7 @@ import Synchronization
 /// Who is subscribed to each channel, for `presence` and `presence_stats`.
 ///
 /// An entry lives for the presence TTL unless its connection refreshes it
-/// (every ping); a connection that vanishes without closing drops out by
+/// (every third of the TTL); a connection that vanishes without closing drops out by
 /// itself.
 final class PresenceRegistry: Sendable {
     struct Client: Sendable, Equatable {

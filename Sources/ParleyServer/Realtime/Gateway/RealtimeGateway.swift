@@ -201,14 +201,25 @@ public final class RealtimeGateway: Sendable {
     }
 
     /// The channel's `limit` publications before `offset`, newest first.
+    /// Like the forward read it pages on until `limit` are shown or the
+    /// stream begins, so a `user:` channel (which spans accounts) never
+    /// answers a short page while older publications of the account remain.
     func publications(_ channel: String, before offset: UInt64, limit: Int, for identity: RealtimeIdentity) async throws
         -> [Publication]
     {
+        var publications: [Publication] = []
+        var position = offset
         let decoder = EventCodec.decoder()
-        let page = try await api.ledger.log.read(stream: channel, before: offset, limit: limit)
-        return try page.compactMap { entry in
-            let publication = try Publication(channel: channel, entry: entry, epoch: api.epoch, decoder: decoder)
-            return ClientSession.shows(publication, to: identity) ? publication : nil
+        while position > 1, publications.count < limit {
+            let page = try await api.ledger.log.read(
+                stream: channel, before: position, limit: min(Self.maxHistoryPage, limit - publications.count))
+            guard let last = page.last, let seq = last.seq(in: channel) else { break }
+            position = seq
+            for entry in page {
+                let publication = try Publication(channel: channel, entry: entry, epoch: api.epoch, decoder: decoder)
+                if ClientSession.shows(publication, to: identity) { publications.append(publication) }
+            }
         }
+        return publications
     }
 }
