@@ -11,5 +11,5 @@ struct ParleyCtl: AsyncParsableCommand {
             safe while `parley serve` runs on it. Every command prints a one-line message and exits \
             non-zero when it fails, and changes nothing when it fails.
             """,
-        subcommands: [])
+        subcommands: [InspectCommand.self, BackupCommand.self, RestoreCommand.self, TokenCommand.self])
 }
