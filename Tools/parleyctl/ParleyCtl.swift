@@ -11,5 +11,7 @@ struct ParleyCtl: AsyncParsableCommand {
             safe while `parley serve` runs on it. Every command prints a one-line message and exits \
             non-zero when it fails, and changes nothing when it fails.
             """,
-        subcommands: [ExportAudit.self, VerifyAudit.self])
+        subcommands: [
+            InspectCommand.self, BackupCommand.self, RestoreCommand.self, TokenCommand.self, ExportAudit.self, VerifyAudit.self,
+        ])
 }

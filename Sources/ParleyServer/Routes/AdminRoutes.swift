@@ -14,6 +14,7 @@ extension ParleyAPI {
                 "folded_offset": .uint(self.ledger.foldedOffset),
             ])
         }
+        addAdminOperationsRoutes(to: admin)
         addAdminAuditRoutes(to: admin)
     }
 }
