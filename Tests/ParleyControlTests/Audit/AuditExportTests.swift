@@ -148,6 +148,20 @@ struct AuditExportTests {
         let manifest = try AuditExportFile.manifest(lines)
         #expect(manifest["selection"] as? String == "all_events" && uint(manifest["records"]) == UInt64(expected.count))
         _ = try expectChain(lines)
+
+        // From the second label on, found by the search over the log's times.
+        let labels = expected.filter { $0.type == "label.created" }
+        try #require(labels.count == 3)
+        let later = scratch.path("later.lz4")
+        let ranged = try await ParleyCtl.run(
+            export(scratch, account: 1, out: later) + ["--all-events", "--from", String(labels[1].timestamp), "--json"])
+        #expect(ranged.status == 0, "\(ranged.errorOutput)")
+        let laterOffsets = try AuditExportFile.lines(of: later).dropLast().map { uint(try AuditExportFile.object($0)["offset"]) }
+        let fromSecondLabel = entries.filter { $0.accountID == 1 && $0.retention == .durable && $0.timestamp >= labels[1].timestamp }
+        // The first export's own entry came after: it is in this one too.
+        #expect(laterOffsets == fromSecondLabel.map(\.offset) + [uint(summary["audit_offset"])])
+        let rangedSummary = try ranged.summary()
+        #expect(uint(rangedSummary["events"]) == UInt64(entries.filter { $0.timestamp >= labels[1].timestamp }.count) + 1)
     }
 
     @Test(
