@@ -55,8 +55,7 @@ extension EventLog {
     }
 
     static func create(_ database: RocksDatabase, families: LogFamilies) throws(LogError) -> Metadata {
-        var generator = SystemRandomNumberGenerator()
-        let epoch = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let epoch = newEpoch()
         var version = [UInt8]()
         version.appendBigEndian(formatVersion)
         let batch = WriteBatch()
@@ -64,5 +63,11 @@ extension EventLog {
         batch.put(families.meta, key: MetaKey.epoch, value: Array(epoch.utf8))
         try storage { () throws(RocksError) in try database.write(batch, sync: true) }
         return Metadata(epoch: epoch, head: 0, clock: 0)
+    }
+
+    /// Sixteen random hex digits.
+    static func newEpoch() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 }

@@ -520,6 +520,24 @@ def test_a_stream_ends_when_the_caller_may_no_longer_read_a_channel(tmp_path):
         server.stop(sig=signal.SIGKILL)
 
 
+def test_no_publication_is_written_after_access_is_taken_away(desk):
+    """With pings every 25 s, the stream still ends at the first publication
+    after the caller lost access, without writing it."""
+    ws, inbox, conversation, _, inbox_channel = desk
+    agent = ws.new_user("agent")
+    members = {"inbox_id": inbox, "user_ids": [agent.id]}
+    assert ws.admin.api.post(f"{ws.path}/inbox_members", json=members).status_code == 200
+    stream = EventStream(ws, agent.token, [inbox_channel])
+    assert stream.next().event is None
+    post(ws.admin.api, ws, conversation, "still a member")
+    assert content_of(stream.next()) == "still a member"
+    assert ws.admin.api.delete(f"{ws.path}/inbox_members", json=members).status_code == 200
+    post(ws.admin.api, ws, conversation, "after removal")
+    blocks = stream.read_to_end(timeout=5)
+    assert not any(b"after removal" in block for block in blocks), blocks
+    stream.close()
+
+
 def test_pings_keep_the_stream_open_and_sigterm_ends_it_cleanly(tmp_path):
     server = pinging_server(tmp_path)
     try:

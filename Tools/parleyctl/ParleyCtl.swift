@@ -11,5 +11,8 @@ struct ParleyCtl: AsyncParsableCommand {
             safe while `parley serve` runs on it. Every command prints a one-line message and exits \
             non-zero when it fails, and changes nothing when it fails.
             """,
-        subcommands: [RebuildCommand.self, ReplayCommand.self])
+        subcommands: [
+            InspectCommand.self, BackupCommand.self, RestoreCommand.self, TokenCommand.self, ExportAudit.self, VerifyAudit.self,
+            ReplayCommand.self, RebuildCommand.self,
+        ])
 }

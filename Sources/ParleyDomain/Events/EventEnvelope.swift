@@ -56,15 +56,36 @@ public struct EventEnvelope: Sendable, Hashable, Encodable {
         self.body = event.body
     }
 
-    /// A UUID-shaped id made of the epoch (16 hex digits) and the offset, so
-    /// it needs no storage and is the same every time the event is read.
+    /// A UUID-shaped id made of the epoch (its first 16 hex digits) and the
+    /// offset, so it needs no storage and is the same every time the event
+    /// is read. Written byte by byte: every envelope the server splices and
+    /// every record `parleyctl export-audit` hashes carries one.
     public static func id(epoch: String, offset: UInt64) -> String {
-        let epochHex = String(epoch.filter(\.isHexDigit).prefix(16)).padding(toLength: 16, withPad: "0", startingAt: 0)
-        let offsetHex = String(offset, radix: 16)
-        let tail = String(repeating: "0", count: max(0, 16 - offsetHex.count)) + offsetHex
-        let hex = epochHex + tail
-        let characters = Array(hex)
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var hex = (0..<32).map { _ in UInt8(ascii: "0") }
+            var filled = 0
+            for byte in epoch.utf8 where filled < 16 && isHexDigit(byte) {
+                hex[filled] = byte
+                filled += 1
+            }
+            for index in 0..<16 { hex[31 - index] = digits.utf8Start[Int((offset >> (4 * UInt64(index))) & 0xf)] }
+            var count = 0
+            for (index, byte) in hex.enumerated() {
+                if index == 8 || index == 12 || index == 16 || index == 20 {
+                    out[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                out[count] = byte
+                count += 1
+            }
+            return count
+        }
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
     }
 
     enum CodingKeys: String, CodingKey {

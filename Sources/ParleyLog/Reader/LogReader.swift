@@ -76,6 +76,11 @@ public final class LogReader: Sendable {
     /// The offset of the newest entry as of the last open or catch-up.
     public var head: UInt64 { currentHead.withLock { $0 } }
 
+    /// Every column family the directory holds, the log's own included.
+    public var familyNames: [String] {
+        database.familyNames.filter { $0 != "default" }.sorted()
+    }
+
     /// Column families the directory holds beyond the log's own (projection state).
     public var ownerFamilies: [String] {
         database.familyNames.filter { !Family.all.contains($0) && $0 != "default" }.sorted()

@@ -13,6 +13,39 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var ipAddress: String?
 }
 
+extension AuditEntry {
+    /// What `stored` says as an audit entry: its actor, its type (or the
+    /// action an `audit.recorded` names) and the inbox, user, team, label or
+    /// webhook it concerns (the account otherwise). Shared by the projection
+    /// and `parleyctl export-audit`, so the two always tell the same story.
+    public init(_ stored: StoredEvent) {
+        let account = stored.event.accountID
+        self.init(
+            offset: stored.entry.offset, time: stored.entry.timestamp, actor: stored.event.actor, action: stored.event.type,
+            targetType: "Account", targetID: account, ipAddress: nil)
+        switch stored.event.body {
+        case .inboxCreated(let e): (targetType, targetID) = ("Inbox", e.inboxID)
+        case .inboxUpdated(let e): (targetType, targetID) = ("Inbox", e.inboxID)
+        case .inboxMembersChanged(let e): (targetType, targetID) = ("Inbox", e.inboxID)
+        case .accountUserAdded(let e): (targetType, targetID) = ("User", e.userID)
+        case .accountUserUpdated(let e): (targetType, targetID) = ("User", e.userID)
+        case .accountUserRemoved(let e): (targetType, targetID) = ("User", e.userID)
+        case .teamCreated(let e): (targetType, targetID) = ("Team", e.teamID)
+        case .teamMembersChanged(let e): (targetType, targetID) = ("Team", e.teamID)
+        case .labelCreated(let e): (targetType, targetID) = ("Label", e.labelID)
+        case .labelDeleted(let e): (targetType, targetID) = ("Label", e.labelID)
+        case .webhookSaved(let e): (targetType, targetID) = ("Webhook", e.webhookID)
+        case .webhookDeleted(let e): (targetType, targetID) = ("Webhook", e.webhookID)
+        case .auditRecorded(let e):
+            action = e.action
+            (targetType, targetID) = (e.targetType, e.targetID)
+            ipAddress = e.ipAddress
+        default:
+            break
+        }
+    }
+}
+
 /// A page of audit entries, newest first, as Chatwoot's `audit_logs` pages them.
 public struct AuditPage: Sendable, Hashable {
     public static let perPage = 15
@@ -31,30 +64,7 @@ public struct AuditProjection: Sendable, Hashable, Codable {
     public mutating func apply(_ stored: StoredEvent) {
         let account = stored.event.accountID
         guard stored.event.streams.contains(StreamNames.audit(account)) else { return }
-        var entry = AuditEntry(
-            offset: stored.entry.offset, time: stored.entry.timestamp, actor: stored.event.actor, action: stored.event.type,
-            targetType: "Account", targetID: account, ipAddress: nil)
-        switch stored.event.body {
-        case .inboxCreated(let e): (entry.targetType, entry.targetID) = ("Inbox", e.inboxID)
-        case .inboxUpdated(let e): (entry.targetType, entry.targetID) = ("Inbox", e.inboxID)
-        case .inboxMembersChanged(let e): (entry.targetType, entry.targetID) = ("Inbox", e.inboxID)
-        case .accountUserAdded(let e): (entry.targetType, entry.targetID) = ("User", e.userID)
-        case .accountUserUpdated(let e): (entry.targetType, entry.targetID) = ("User", e.userID)
-        case .accountUserRemoved(let e): (entry.targetType, entry.targetID) = ("User", e.userID)
-        case .teamCreated(let e): (entry.targetType, entry.targetID) = ("Team", e.teamID)
-        case .teamMembersChanged(let e): (entry.targetType, entry.targetID) = ("Team", e.teamID)
-        case .labelCreated(let e): (entry.targetType, entry.targetID) = ("Label", e.labelID)
-        case .labelDeleted(let e): (entry.targetType, entry.targetID) = ("Label", e.labelID)
-        case .webhookSaved(let e): (entry.targetType, entry.targetID) = ("Webhook", e.webhookID)
-        case .webhookDeleted(let e): (entry.targetType, entry.targetID) = ("Webhook", e.webhookID)
-        case .auditRecorded(let e):
-            entry.action = e.action
-            (entry.targetType, entry.targetID) = (e.targetType, e.targetID)
-            entry.ipAddress = e.ipAddress
-        default:
-            break
-        }
-        entries[account, default: []].append(entry)
+        entries[account, default: []].append(AuditEntry(stored))
     }
 
     /// Entries of `account`, newest first, filtered by actor, action and time (`[since, until)` in ms).

@@ -22,9 +22,9 @@ extension ParleyAPI {
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
 
-    /// A token for `member`, valid for the configured TTL.
-    func realtimeToken(for member: Member, now: UInt64 = ParleyAPI.now()) -> (token: String, expiresAt: UInt64) {
-        let expiresAt = now + UInt64(configuration.realtimeTokenTTL)
+    /// A token for `member`, valid for `ttl` seconds (the configured TTL when nil).
+    func realtimeToken(for member: Member, ttl: Int? = nil, now: UInt64 = ParleyAPI.now()) -> (token: String, expiresAt: UInt64) {
+        let expiresAt = now + UInt64(ttl ?? configuration.realtimeTokenTTL)
         let claims: JSONOut = [
             "sub": .string(String(member.user.id)), "exp": .uint(expiresAt), "account": .uint(member.accountID),
             "role": .string(member.role.rawValue),

@@ -14,6 +14,8 @@ extension ParleyAPI {
                 "folded_offset": .uint(self.ledger.foldedOffset),
             ])
         }
+        addAdminOperationsRoutes(to: admin)
+        addAdminAuditRoutes(to: admin)
         addAdminRebuildRoutes(to: admin)
     }
 }

@@ -27,6 +27,8 @@ extension ParleyAPI {
     static let streamAccessRecheck: Duration = .seconds(30)
 
     func eventStream(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        // Read before access is checked: a revocation folded after this moves it.
+        let allowedAt = ledger.accessVersion
         let member = try requireMember(request, context: context)
         let query = QueryParameters(request)
         let channels = try streamChannels(query)
@@ -58,6 +60,7 @@ extension ParleyAPI {
             tick: configuration.pingInterval > 0 ? .seconds(configuration.pingInterval) : Self.streamAccessRecheck,
             pings: configuration.pingInterval > 0,
             mayContinue: { [self] in self.mayStillRead(readable, request, accountID: accountID) },
+            allowedAt: allowedAt, accessVersion: { [ledger] in ledger.accessVersion },
             logger: context.logger)
         return Response(
             status: .ok,

@@ -47,8 +47,14 @@ struct EventStreamSession: Sendable {
     /// Between ticks; a ping is written at each when `pings` is set.
     let tick: Duration
     let pings: Bool
-    /// Whether the caller may still read every channel, asked at each tick.
+    /// Whether the caller may still read every channel, asked at each tick
+    /// and before a publication when access may have been taken away since
+    /// it was last asked.
     let mayContinue: @Sendable () -> Bool
+    /// The ``CommandLedger/accessVersion`` the caller's access was checked at.
+    let allowedAt: UInt64
+    /// Moves when a folded event may have taken someone's access away.
+    let accessVersion: @Sendable () -> UInt64
     let logger: Logger
 
     /// Writes the stream to `writer` until it ends, then ends the response.
@@ -73,6 +79,7 @@ struct EventStreamSession: Sendable {
 
     private func stream(through outbox: EventStreamOutbox<Item>, to writer: inout any ResponseBodyWriter) async throws {
         var position = EventStreamPosition(epoch: epoch, channels: channels, seqs: start)
+        var checkedAt = allowedAt
         try await writer.write(ByteBuffer(bytes: openingEvent()))
         try await withThrowingTaskGroup(of: Void.self) { group in
             defer {
@@ -94,6 +101,11 @@ struct EventStreamSession: Sendable {
                 for item in items {
                     switch item {
                     case .publication(let channel, let seq, let json):
+                        let version = accessVersion()
+                        if version != checkedAt {
+                            guard mayContinue() else { return }
+                            checkedAt = version
+                        }
                         if let seq {
                             position.seqs[channel] = seq
                             Self.field("id", position.text, into: &bytes)

@@ -183,17 +183,18 @@ extension ClientSession {
             announce(channel, "join", grant: grant)
             return SubscribeResult(json: .object(members), offset: top)
         } catch {
-            unsubscribe(channel)
+            // Nobody was told of a join, so nobody is told of a leave.
+            unsubscribe(channel, announcing: false)
             throw ReplyError.internalError
         }
     }
 
-    func unsubscribe(_ channel: String) {
+    func unsubscribe(_ channel: String, announcing: Bool = true) {
         let removed = state.withLock { $0.subscriptions.removeValue(forKey: channel) != nil }
         guard removed else { return }
         gateway.hub.leave(channel, self)
         gateway.presence.remove(client: clientID, from: channel)
-        if let grant { announce(channel, "leave", grant: grant) }
+        if announcing, let grant { announce(channel, "leave", grant: grant) }
     }
 
     /// Tells the channel's other subscribers that asked for `join_leave`.
