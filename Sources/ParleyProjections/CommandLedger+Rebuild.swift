@@ -81,25 +81,20 @@ extension CommandLedger {
 
     private func writeCheckpoint(_ finish: Finish) async throws {
         let checkpoint = LedgerCheckpoint(offset: finish.offset, state: finish.state, projections: finish.current)
-        let bytes = try await Task.detached { try checkpoint.encoded() }.value
+        let bytes = try await OwnThread.run { try checkpoint.encoded() }
         try await log.write([StoredValue(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key, value: bytes)])
     }
 
-    /// Each named projection's digest, live and rebuilt, computed in parallel.
+    /// Each named projection's digest, live and rebuilt, the two sets in parallel.
     private static func digests(of names: [ProjectionName], live: Projections, rebuilt: Projections) async throws -> (
         live: [ProjectionName: String], rebuilt: [ProjectionName: String]
     ) {
-        try await withThrowingTaskGroup(of: (ProjectionName, Bool, String).self) { group in
-            for name in names {
-                group.addTask { (name, true, try live.digest(of: name)) }
-                group.addTask { (name, false, try rebuilt.digest(of: name)) }
-            }
-            var result: (live: [ProjectionName: String], rebuilt: [ProjectionName: String]) = ([:], [:])
-            for try await (name, isLive, digest) in group {
-                if isLive { result.live[name] = digest } else { result.rebuilt[name] = digest }
-            }
-            return result
+        @Sendable func digests(_ projections: Projections) throws -> [ProjectionName: String] {
+            try Dictionary(uniqueKeysWithValues: names.map { ($0, try projections.digest(of: $0)) })
         }
+        async let liveDigests = OwnThread.run { try digests(live) }
+        let rebuiltDigests = try await OwnThread.run { try digests(rebuilt) }
+        return (try await liveDigests, rebuiltDigests)
     }
 
     /// What the last round hands back from the writer thread.
@@ -157,4 +152,15 @@ public struct RebuildReport: Sendable, Hashable {
 
     /// The projections whose live state differed from the log's.
     public var differing: [ProjectionName] { projections.filter { live[$0] != rebuilt[$0] } }
+}
+
+/// Runs seconds of CPU work (encoding whole projections) on a thread of its
+/// own: on Swift's cooperative pool, with two cores, it held up the server's
+/// requests for as long.
+enum OwnThread {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
 }
