@@ -49,7 +49,7 @@ struct CrashTests {
             kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
         }
-        let ready = await Task.detached { output.fileHandleForReading.availableData }.value
+        let ready = await PipeReading.available(output.fileHandleForReading)
         #expect(String(decoding: ready, as: UTF8.self).hasPrefix("ready"))
 
         await #expect(throws: LogError.locked(path: directory.path)) {

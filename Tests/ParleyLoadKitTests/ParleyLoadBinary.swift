@@ -1,4 +1,5 @@
 import Foundation
+import ParleyLoadKit
 
 /// The `parley-load` executable built beside this test binary.
 enum ParleyLoadBinary {
@@ -26,7 +27,7 @@ enum ParleyLoadBinary {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = try await Task.detached { try output.fileHandleForReading.readToEnd() ?? Data() }.value
+        let data = await PipeReading.readToEnd(output.fileHandleForReading)
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyLoadKit
 
 /// The `parleyctl`, `parley` and `parley-load` executables built beside this test binary.
 enum Executables {
@@ -47,9 +48,9 @@ enum ParleyCtl {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        async let out = Task.detached { try output.fileHandleForReading.readToEnd() ?? Data() }.value
-        async let err = Task.detached { try errors.fileHandleForReading.readToEnd() ?? Data() }.value
-        let (outData, errData) = try await (out, err)
+        async let out = PipeReading.readToEnd(output.fileHandleForReading)
+        async let err = PipeReading.readToEnd(errors.fileHandleForReading)
+        let (outData, errData) = await (out, err)
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         return ToolRun(
             status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
