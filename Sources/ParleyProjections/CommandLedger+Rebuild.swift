@@ -51,12 +51,11 @@ extension CommandLedger {
                 let tail = core.rebuildTail ?? []
                 core.rebuildTail = nil
                 for event in tail { rebuilt.apply(event, only: names) }
-                let live = core.projections.withLock { projections in
-                    defer { if !verify { projections.replace(names, with: rebuilt) } }
-                    return projections
+                let (live, current) = core.projections.withLock { projections in
+                    let live = projections
+                    if !verify { projections.replace(names, with: rebuilt) }
+                    return (live, projections)
                 }
-                var current = live
-                current.replace(names, with: rebuilt)
                 return Finish(
                     live: live, rebuilt: rebuilt, current: current, state: core.state,
                     offset: core.foldedOffset.load(ordering: .acquiring), lastRound: tail.count)
