@@ -13,6 +13,15 @@ struct AdminChannelTests {
         defer { scratch.remove() }
         let data = scratch.path + "/data"
         let server = try await HTTPServerProcess.start(executable: try Executables.path(of: "parley"), dataDirectory: data)
+        do {
+            try await checkAnnouncement(of: server, data: data, scratch: scratch)
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private func checkAnnouncement(of server: HTTPServerProcess, data: String, scratch: ScratchDirectory) async throws {
         let file = data + "/" + AdminChannel.fileName
         let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
         #expect(permissions == 0o600)

@@ -42,7 +42,7 @@ struct CrashTests {
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: try ParleyLoadBinary.path)
         holder.arguments = ["crash-child", "--data", directory.path, "--appenders", "1"]
-        let output = Pipe()
+        let output = Pipe.privateToChild()
         holder.standardOutput = output
         try holder.run()
         defer {

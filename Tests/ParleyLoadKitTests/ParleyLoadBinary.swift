@@ -24,7 +24,7 @@ enum ParleyLoadBinary {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path)
         process.arguments = arguments
-        let output = Pipe()
+        let output = Pipe.privateToChild()
         process.standardOutput = output
         try process.run()
         let data = await PipeReading.readToEnd(output.fileHandleForReading)

@@ -68,9 +68,12 @@ public struct AdminClient: Sendable {
             head.headers.add(name: "Connection", value: "close")
             head.headers.add(name: "Content-Length", value: "\(body?.count ?? 0)")
             if body != nil { head.headers.add(name: "Content-Type", value: "application/json") }
-            try await outbound.write(.head(head))
-            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            // One write and one flush: a server that has the whole request
+            // answers and closes, and no later part may find the channel shut.
+            var parts: [HTTPClientRequestPart] = [.head(head)]
+            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            parts.append(.end(nil))
+            try await outbound.write(contentsOf: parts)
             for try await response in inbound {
                 let bytes = response.body.map { Data($0.readableBytesView) } ?? Data()
                 return (Int(response.head.status.code), bytes)

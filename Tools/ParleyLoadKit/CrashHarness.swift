@@ -70,7 +70,7 @@ public struct CrashHarness: Sendable {
         process.arguments = [
             "crash-child", "--data", directory, "--appenders", "\(appenders)", "--cycle", "\(cycle)",
         ]
-        let output = Pipe()
+        let output = Pipe.privateToChild()
         process.standardOutput = output
         let collected = Collected()
         try process.run()

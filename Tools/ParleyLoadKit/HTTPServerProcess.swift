@@ -59,8 +59,8 @@ public final class HTTPServerProcess: Sendable {
         environment["PARLEY_PLATFORM_TOKEN"] = platformToken
         if let logLevel { environment["PARLEY_LOG_LEVEL"] = logLevel }
         process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
+        let output = Pipe.privateToChild()
+        let errors = Pipe.privateToChild()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice

@@ -22,3 +22,16 @@ public enum PipeReading {
         }
     }
 }
+
+extension Pipe {
+    /// A pipe whose ends no child inherits except through the standard
+    /// descriptors it is given: a server started meanwhile by another test
+    /// would otherwise hold a copy of this pipe's write end, and a reader
+    /// would wait for an end of file that comes only when that server exits.
+    public static func privateToChild() -> Pipe {
+        let pipe = Pipe()
+        _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        return pipe
+    }
+}

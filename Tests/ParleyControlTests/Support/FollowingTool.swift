@@ -1,4 +1,5 @@
 import Foundation
+import ParleyLoadKit
 import Synchronization
 
 /// A `parleyctl` that keeps running (`inspect tail -f`): its output is read
@@ -11,7 +12,7 @@ final class FollowingTool: Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try Executables.path(of: "parleyctl"))
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = Pipe.privateToChild()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -43,8 +43,8 @@ enum ParleyCtl {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Executables.path(of: tool))
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
+        let output = Pipe.privateToChild()
+        let errors = Pipe.privateToChild()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
