@@ -23,6 +23,17 @@ enum DataDirectory {
         guard contents.allSatisfy(isRocksDBFile) else { throw .notALogDirectory(path: path) }
     }
 
+    /// Refuses a path that is missing, a file, or a directory RocksDB never
+    /// wrote: for what opens an existing log only (a reader, a restore).
+    static func requireExisting(_ path: String) throws(LogError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .missingDirectory(path: path)
+        }
+        guard isDirectory.boolValue else { throw .notADirectory(path: path) }
+        guard FileManager.default.fileExists(atPath: path + "/CURRENT") else { throw .notALogDirectory(path: path) }
+    }
+
     /// Permission bits say nothing to root, so try to create a file.
     private static func probeWritable(_ path: String) throws(LogError) {
         let probe = path + "/.parley-write-probe"

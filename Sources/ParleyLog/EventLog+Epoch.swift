@@ -19,12 +19,7 @@ extension EventLog {
     }
 
     private static func renewEpochBlocking(at path: String) throws(LogError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .missingDirectory(path: path)
-        }
-        guard isDirectory.boolValue else { throw .notADirectory(path: path) }
-        guard FileManager.default.fileExists(atPath: path + "/CURRENT") else { throw .notALogDirectory(path: path) }
+        try DataDirectory.requireExisting(path)
         let database: RocksDatabase
         do {
             database = try RocksDatabase(path: path, familyNames: [], blockCacheBytes: 1 << 20)

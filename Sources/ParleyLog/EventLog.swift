@@ -218,88 +218,61 @@ public final class EventLog: Sendable {
 
     /// Up to `limit` entries after `offset`, oldest first.
     public func read(after offset: UInt64, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
+        try LogReads.checkLimit(limit)
         guard offset < .max else { return [] }
-        return try await blocking { [database, families, view] () throws(LogError) in
-            let iterator = database.iterator(families.log, lower: Keys.offset(offset + 1), snapshot: view.snapshot)
-            iterator.seekToFirst()
-            return try Self.collect(iterator, limit: limit, path: database.path) { $0.next() }
-        }
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.after(offset, limit: limit) }
     }
 
     /// Up to `limit` entries before `offset` (before the end when nil), newest first.
     public func read(before offset: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
-        return try await blocking { [database, families, view] () throws(LogError) in
-            let iterator = database.iterator(families.log, upper: offset.map(Keys.offset), snapshot: view.snapshot)
-            iterator.seekToLast()
-            return try Self.collect(iterator, limit: limit, path: database.path) { $0.previous() }
-        }
+        try LogReads.checkLimit(limit)
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.before(offset, limit: limit) }
     }
 
     /// Up to `limit` entries of `stream` with a sequence above `seq`, in sequence order.
     public func read(stream: String, after seq: UInt64, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
-        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
+        try LogReads.checkLimit(limit)
+        try LogReads.checkStream(stream)
         guard seq < .max else { return [] }
-        return try await blocking { [database, families, view] () throws(LogError) in
-            let prefix = Keys.streamPrefix(stream)
-            let snapshot = view.snapshot
-            let iterator = database.iterator(
-                families.streams, lower: Keys.streamEntry(stream, seq: seq + 1), upper: Keys.successor(of: prefix),
-                snapshot: snapshot)
-            iterator.seekToFirst()
-            return try Self.resolve(iterator, limit: limit, database: database, families: families, snapshot: snapshot) {
-                $0.next()
-            }
+        return try await reading { (reads: LogReads) throws(LogError) in
+            try reads.stream(stream, after: seq, limit: limit)
         }
     }
 
     /// Up to `limit` entries of `stream` with a sequence below `seq` (below the end when nil), newest first.
     public func read(stream: String, before seq: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
-        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
-        return try await blocking { [database, families, view] () throws(LogError) in
-            let prefix = Keys.streamPrefix(stream)
-            let upper = seq.map { Keys.streamEntry(stream, seq: $0) } ?? Keys.successor(of: prefix)
-            let snapshot = view.snapshot
-            let iterator = database.iterator(families.streams, lower: prefix, upper: upper, snapshot: snapshot)
-            iterator.seekToLast()
-            return try Self.resolve(iterator, limit: limit, database: database, families: families, snapshot: snapshot) {
-                $0.previous()
-            }
+        try LogReads.checkLimit(limit)
+        try LogReads.checkStream(stream)
+        return try await reading { (reads: LogReads) throws(LogError) in
+            try reads.stream(stream, before: seq, limit: limit)
         }
     }
 
     /// A value the owner stored in one of ``LogOptions/extraFamilies``, as of the latest fsync.
     public func value(family: String, key: [UInt8]) async throws -> [UInt8]? {
-        guard !Family.all.contains(family) else { throw LogError.invalidArgument("\(family) is the log's own family") }
-        return try await blocking { [database, view] () throws(LogError) in
-            guard let handle = database.family(family) else { throw .invalidArgument("unknown column family \(family)") }
-            return try Self.storage { () throws(RocksError) in try database.get(handle, key: key, snapshot: view.snapshot) }
-        }
+        try LogReads.checkOwnerFamily(family)
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.value(family: family, key: key) }
     }
 
     /// The last sequence of `stream` (0 when it has none).
     public func head(of stream: String) async throws -> UInt64 {
-        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
-        return try await blocking { [database, families, view] () throws(LogError) in
-            try Self.storage { () throws(RocksError) in
-                try StreamIndex.head(of: stream, database: database, families: families, snapshot: view.snapshot)
-            }
-        }
+        try LogReads.checkStream(stream)
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.head(of: stream) }
     }
 
     /// Streams whose name starts with `prefix`, in name order, after `after` when given.
     public func streams(prefix: String, after: String? = nil, limit: Int) async throws -> [StreamHead] {
-        try Self.checkLimit(limit)
+        try LogReads.checkLimit(limit)
         guard StreamName.isValidPrefix(prefix) else { throw LogError.invalidStreamName(prefix) }
-        return try await blocking { [database, families, view] () throws(LogError) in
-            try Self.storage { () throws(RocksError) in
-                try StreamIndex.list(
-                    prefix: prefix, after: after, limit: limit, database: database, families: families,
-                    snapshot: view.snapshot)
-            }
+        return try await reading { (reads: LogReads) throws(LogError) in
+            try reads.streams(prefix: prefix, after: after, limit: limit)
+        }
+    }
+
+    /// Runs `read` on the read pool against what the latest fsync covered.
+    private func reading<T: Sendable>(_ read: @escaping @Sendable (LogReads) throws(LogError) -> T) async throws -> T {
+        try await blocking { [database, families, view] () throws(LogError) in
+            try read(LogReads(database: database, families: families, snapshot: view.snapshot))
         }
     }
 
@@ -362,10 +335,6 @@ public final class EventLog: Sendable {
         } catch {
             throw LogError.closed
         }
-    }
-
-    private static func checkLimit(_ limit: Int) throws(LogError) {
-        guard limit > 0 else { throw .invalidArgument("limit must be positive") }
     }
 
     static func storage<T>(_ body: () throws(RocksError) -> T) throws(LogError) -> T {

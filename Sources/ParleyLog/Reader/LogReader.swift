@@ -35,12 +35,7 @@ public final class LogReader: Sendable {
     }
 
     private init(path: String, pool: NIOThreadPool) throws(LogError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .missingDirectory(path: path)
-        }
-        guard isDirectory.boolValue else { throw .notADirectory(path: path) }
-        guard FileManager.default.fileExists(atPath: path + "/CURRENT") else { throw .notALogDirectory(path: path) }
+        try DataDirectory.requireExisting(path)
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("parley-reader-\(UUID().uuidString)").path
         let database: RocksDatabase
@@ -97,70 +92,46 @@ public final class LogReader: Sendable {
 
     /// Up to `limit` entries after `offset`, oldest first.
     public func read(after offset: UInt64, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
+        try LogReads.checkLimit(limit)
         guard offset < .max else { return [] }
-        return try await blocking { [database, families] () throws(LogError) in
-            let iterator = database.iterator(families.log, lower: Keys.offset(offset + 1))
-            iterator.seekToFirst()
-            return try EventLog.collect(iterator, limit: limit, path: database.path) { $0.next() }
-        }
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.after(offset, limit: limit) }
     }
 
     /// Up to `limit` entries before `offset` (before the end when nil), newest first.
     public func read(before offset: UInt64? = nil, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
-        return try await blocking { [database, families] () throws(LogError) in
-            let iterator = database.iterator(families.log, upper: offset.map(Keys.offset))
-            iterator.seekToLast()
-            return try EventLog.collect(iterator, limit: limit, path: database.path) { $0.previous() }
-        }
+        try LogReads.checkLimit(limit)
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.before(offset, limit: limit) }
     }
 
     /// Up to `limit` entries of `stream` with a sequence above `seq`, in sequence order.
     public func read(stream: String, after seq: UInt64, limit: Int) async throws -> [LogEntry] {
-        try Self.checkLimit(limit)
-        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
+        try LogReads.checkLimit(limit)
+        try LogReads.checkStream(stream)
         guard seq < .max else { return [] }
-        return try await blocking { [database, families] () throws(LogError) in
-            let prefix = Keys.streamPrefix(stream)
-            let iterator = database.iterator(
-                families.streams, lower: Keys.streamEntry(stream, seq: seq + 1), upper: Keys.successor(of: prefix))
-            iterator.seekToFirst()
-            return try EventLog.resolve(iterator, limit: limit, database: database, families: families, snapshot: nil) {
-                $0.next()
-            }
+        return try await reading { (reads: LogReads) throws(LogError) in
+            try reads.stream(stream, after: seq, limit: limit)
         }
     }
 
     /// The last sequence of `stream` (0 when it has none).
     public func head(of stream: String) async throws -> UInt64 {
-        guard StreamName.isValid(stream) else { throw LogError.invalidStreamName(stream) }
-        return try await blocking { [database, families] () throws(LogError) in
-            try EventLog.storage { () throws(RocksError) in
-                try StreamIndex.head(of: stream, database: database, families: families)
-            }
-        }
+        try LogReads.checkStream(stream)
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.head(of: stream) }
     }
 
     /// Streams whose name starts with `prefix`, in name order, after `after` when given.
     public func streams(prefix: String, after: String? = nil, limit: Int) async throws -> [StreamHead] {
-        try Self.checkLimit(limit)
+        try LogReads.checkLimit(limit)
         guard StreamName.isValidPrefix(prefix) else { throw LogError.invalidStreamName(prefix) }
-        return try await blocking { [database, families] () throws(LogError) in
-            try EventLog.storage { () throws(RocksError) in
-                try StreamIndex.list(
-                    prefix: prefix, after: after, limit: limit, database: database, families: families, snapshot: nil)
-            }
+        return try await reading { (reads: LogReads) throws(LogError) in
+            try reads.streams(prefix: prefix, after: after, limit: limit)
         }
     }
 
     /// A value the server stored in one of its own families (see ``ownerFamilies``).
     public func value(family: String, key: [UInt8]) async throws -> [UInt8]? {
-        guard !Family.all.contains(family) else { throw LogError.invalidArgument("\(family) is the log's own family") }
-        return try await blocking { [database] () throws(LogError) in
-            guard let handle = database.family(family) else { throw .invalidArgument("unknown column family \(family)") }
-            return try EventLog.storage { () throws(RocksError) in try database.get(handle, key: key) }
-        }
+        try LogReads.checkOwnerFamily(family)
+        return try await reading { (reads: LogReads) throws(LogError) in try reads.value(family: family, key: key) }
     }
 
     /// Closes RocksDB and removes the reader's scratch files.
@@ -180,7 +151,10 @@ public final class LogReader: Sendable {
         }
     }
 
-    private static func checkLimit(_ limit: Int) throws(LogError) {
-        guard limit > 0 else { throw .invalidArgument("limit must be positive") }
+    /// Runs `read` on the reader's thread.
+    private func reading<T: Sendable>(_ read: @escaping @Sendable (LogReads) throws(LogError) -> T) async throws -> T {
+        try await blocking { [database, families] () throws(LogError) in
+            try read(LogReads(database: database, families: families, snapshot: nil))
+        }
     }
 }
