@@ -45,7 +45,8 @@ public enum RealtimeTokenIssue {
         let ledger = try await CommandLedger.open(at: data)
         let api = ParleyAPI(ledger: ledger, secrets: secrets, configuration: configuration)
         let issued = Result { () throws(RealtimeTokenRefusal) in try api.issueRealtimeToken(account: account, user: user, ttl: ttl) }
-        await ledger.close()
+        // Issuing only reads: the directory is left as it was found.
+        await ledger.close(checkpoint: false)
         switch issued {
         case .success(let issued): return Summary(token: issued.token, expiresAt: issued.expiresAt, channels: issued.channels)
         case .failure(let refusal): throw ControlError(refusal.description)
