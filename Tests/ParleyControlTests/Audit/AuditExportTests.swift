@@ -202,6 +202,20 @@ struct AuditExportTests {
         #expect(after == before)
     }
 
+    @Test("refuses to replace an --out that is not a regular file (a FIFO stands for a device such as /dev/null)")
+    func refusesSpecialFileOut() async throws {
+        let scratch = try AuditScratch()
+        defer { scratch.remove() }
+        try await AuditSeed.seed(scratch.data)
+        let fifo = scratch.path("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let run = try await ParleyCtl.run(export(scratch, account: 1, out: fifo))
+        #expect(run.status != 0)
+        #expect(run.errorOutput.contains("it exists and is not a regular file"), "\(run.errorOutput)")
+        var status = stat()
+        #expect(lstat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+    }
+
     @Test("refuses a directory another process holds when no server answers for it")
     func refusesLockedDirectory() async throws {
         let scratch = try AuditScratch()

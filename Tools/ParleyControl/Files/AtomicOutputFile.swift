@@ -18,8 +18,11 @@ public final class AtomicOutputFile {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ControlError("cannot write \(destination): \(directory) is not a directory")
         }
-        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ControlError("cannot write \(destination): it is a directory")
+        // Renaming over a device or a link would replace it (as root,
+        // `/dev/null` itself): only a regular file, or nothing, is replaced.
+        var status = stat()
+        if lstat(destination, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw ControlError("cannot write \(destination): it exists and is not a regular file")
         }
         self.destination = destination
         temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
