@@ -80,7 +80,7 @@ extension CommandLedger {
 
     private func writeCheckpoint(_ finish: Finish) async throws {
         let checkpoint = LedgerCheckpoint(offset: finish.offset, state: finish.state, projections: finish.current)
-        let bytes = try await OwnThread.run { try checkpoint.encoded() }
+        let bytes = try await checkpoint.encodedInParallel()
         try await log.write([StoredValue(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key, value: bytes)])
     }
 
@@ -132,11 +132,14 @@ private final class WriterResult<T>: @unchecked Sendable {
 public struct RebuildReport: Sendable, Hashable {
     /// The projections rebuilt, by name.
     public var projections: [ProjectionName]
-    /// Their digests as they were live (at the swap, or at the comparison).
-    public var live: [ProjectionName: String]
-    /// Their digests as rebuilt from the log.
-    public var rebuilt: [ProjectionName: String]
-    /// Events folded, including those written while the rebuild ran.
+    /// Their digests as they were live (at the swap, or at the comparison);
+    /// nil when the live projections were not loaded (an offline rebuild).
+    public var live: [ProjectionName: String]?
+    /// Their digests as rebuilt from the log; nil when not computed (an
+    /// offline rebuild).
+    public var rebuilt: [ProjectionName: String]?
+    /// Log entries folded, including those written while the rebuild ran
+    /// (ephemeral ones count: they are read and skipped).
     public var events: Int
     /// Of those, the ones written while the rebuild ran (after its start offset).
     public var caughtUp: Int
@@ -149,8 +152,12 @@ public struct RebuildReport: Sendable, Hashable {
     /// After the swap: the digests and (unless verifying) the fresh checkpoint.
     public var finishing: Duration
 
-    /// The projections whose live state differed from the log's.
-    public var differing: [ProjectionName] { projections.filter { live[$0] != rebuilt[$0] } }
+    /// The projections whose live state differed from the log's; nil when
+    /// the live projections were not loaded.
+    public var differing: [ProjectionName]? {
+        guard let live, let rebuilt else { return nil }
+        return projections.filter { live[$0] != rebuilt[$0] }
+    }
 }
 
 /// Runs seconds of CPU work (encoding whole projections) on a thread of its

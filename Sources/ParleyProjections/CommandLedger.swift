@@ -75,7 +75,13 @@ public final class CommandLedger: Sendable {
 
     /// Opens the log in `path` with the ledger as its hook, loads the state
     /// checkpointed at the last clean close, and folds the events after it.
-    public static func open(at path: String, options: LogOptions = LogOptions()) async throws -> CommandLedger {
+    ///
+    /// - Parameter checkpoint: `.ignore` folds the whole log into fresh state
+    ///   and projections instead: what an offline rebuild makes, without
+    ///   reading the checkpoint it replaces.
+    public static func open(
+        at path: String, options: LogOptions = LogOptions(), checkpoint: CheckpointUse = .load
+    ) async throws -> CommandLedger {
         let core = Core()
         var options = options
         options.hook = core
@@ -84,7 +90,8 @@ public final class CommandLedger: Sendable {
         var folded = 0
         do {
             var after: UInt64 = 0
-            if let stored = try await log.value(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key),
+            if checkpoint == .load,
+                let stored = try await log.value(family: LedgerCheckpoint.family, key: LedgerCheckpoint.key),
                 let checkpoint = LedgerCheckpoint.decode(stored), checkpoint.offset <= log.head
             {
                 core.state = checkpoint.state
@@ -92,10 +99,9 @@ public final class CommandLedger: Sendable {
                 core.foldedOffset.store(checkpoint.offset, ordering: .releasing)
                 after = checkpoint.offset
             }
-            try await Self.forEachEvent(in: log, after: after) { events in
-                core.fold(events)
-                folded += events.count
-            }
+            folded = try await LogFold.forEachPage(log, after: after, through: nil) { events in core.fold(events) }
+            // Ephemeral entries after the last durable one were read too.
+            core.foldedOffset.store(max(core.foldedOffset.load(ordering: .acquiring), log.head), ordering: .releasing)
         } catch {
             await log.close()
             throw error
@@ -103,7 +109,14 @@ public final class CommandLedger: Sendable {
         return CommandLedger(log: log, core: core, eventsFoldedAtOpen: folded)
     }
 
-    /// Events folded when the ledger opened: those after its checkpoint.
+    /// Whether ``open(at:options:checkpoint:)`` starts from the checkpoint.
+    public enum CheckpointUse: Sendable {
+        case load
+        case ignore
+    }
+
+    /// Entries read when the ledger opened: those after its checkpoint
+    /// (ephemeral ones are read and skipped).
     public let eventsFoldedAtOpen: Int
 
     private init(log: EventLog, core: Core, eventsFoldedAtOpen: Int) {
@@ -205,19 +218,6 @@ public final class CommandLedger: Sendable {
         var projections = Projections()
         _ = try await LogFold.fold(log, through: nil, into: &projections, only: Set(ProjectionName.allCases))
         return projections
-    }
-
-    /// Every stored event after `after` in log order, a page at a time.
-    private static func forEachEvent(
-        in log: EventLog, after: UInt64 = 0, _ body: ([StoredEvent]) throws -> Void
-    ) async throws {
-        var after = after
-        while true {
-            let page = try await log.read(after: after, limit: 4096)
-            guard let last = page.last else { return }
-            try body(try page.map { try StoredEvent($0) })
-            after = last.offset
-        }
     }
 }
 

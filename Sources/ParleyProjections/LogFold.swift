@@ -6,11 +6,15 @@ import ParleyLog
 /// page is read and decoded on other threads while this one is folded, and
 /// each page is decoded in parallel slices (decoding, not folding, is most of
 /// the cost).
+///
+/// Ephemeral entries (typing, presence) are skipped without being decoded:
+/// they are pruned within a day, so no fold may depend on them, and on a
+/// busy log they are a fifth of the entries.
 enum LogFold {
     static let pageSize = 4096
 
-    /// Folds every event after `after` up to `last` (to the end when nil)
-    /// into the named projections; returns how many were folded.
+    /// Folds every durable event after `after` up to `last` (to the end when
+    /// nil) into the named projections; returns how many entries were read.
     static func fold(
         _ log: EventLog, after: UInt64 = 0, through last: UInt64?, into projections: inout Projections,
         only names: Set<ProjectionName>
@@ -20,34 +24,71 @@ enum LogFold {
         }
     }
 
-    /// Calls `body` with each page of decoded events in log order; returns how many there were.
+    /// Pages read and decoded ahead of the one being folded: with one, the
+    /// cores idled whenever folding a page and decoding the next did not end
+    /// together.
+    static let pagesAhead = 3
+
+    /// Calls `body` with each page of decoded durable events in log order;
+    /// returns how many entries were read (ephemeral ones included).
     static func forEachPage(
         _ log: EventLog, after: UInt64 = 0, through last: UInt64?, _ body: ([StoredEvent]) throws -> Void
     ) async throws -> Int {
         let last = last ?? .max
         guard after < last else { return 0 }
+        var previous: Task<RawPage, any Error>?
+        var ahead: [Task<(RawPage, [StoredEvent]), any Error>] = []
+        defer { ahead.forEach { $0.cancel() } }
+        func readAhead() {
+            let read = RawPage.read(log, following: previous, from: after, through: last)
+            previous = read
+            ahead.append(Task { let raw = try await read.value; return (raw, try await decode(raw.durable)) })
+        }
+        for _ in 0..<pagesAhead { readAhead() }
         var count = 0
-        var next = Task { try await page(log, after: after, through: last) }
         while true {
-            let (events, more) = try await next.value
-            guard let final = events.last, more else {
+            let (raw, events) = try await ahead.removeFirst().value
+            count += raw.read
+            guard raw.more else {
                 try body(events)
-                return count + events.count
+                return count
             }
-            next = Task { try await page(log, after: final.entry.offset, through: last) }
+            readAhead()
             try body(events)
-            count += events.count
         }
     }
 
-    /// The decoded page after `offset`, cut at `last`, and whether more may follow it.
-    private static func page(_ log: EventLog, after offset: UInt64, through last: UInt64) async throws -> (
-        events: [StoredEvent], more: Bool
-    ) {
-        let read = try await log.read(after: offset, limit: pageSize)
-        let entries = read.prefix { $0.offset <= last }
-        let more = entries.count == pageSize && entries.last!.offset < last
-        return (try await decode(Array(entries)), more)
+    /// One page of entries as read, before decoding.
+    private struct RawPage: Sendable {
+        /// Its durable entries: the ones to decode and fold.
+        var durable: [LogEntry]
+        /// How many entries it read, ephemeral ones included.
+        var read: Int
+        var end: UInt64?
+        /// Whether more may follow it.
+        var more: Bool
+
+        static let none = RawPage(durable: [], read: 0, end: nil, more: false)
+
+        /// Reads the page after `previous` (or after `offset` for the first),
+        /// cut at `last`; empty once `previous` was the last.
+        static func read(
+            _ log: EventLog, following previous: Task<RawPage, any Error>?, from offset: UInt64, through last: UInt64
+        ) -> Task<RawPage, any Error> {
+            Task {
+                var offset = offset
+                if let previous {
+                    let page = try await previous.value
+                    guard page.more, let end = page.end else { return .none }
+                    offset = end
+                }
+                let read = try await log.read(after: offset, limit: pageSize)
+                let entries = read.prefix { $0.offset <= last }
+                return RawPage(
+                    durable: entries.filter { $0.retention == .durable }, read: entries.count, end: entries.last?.offset,
+                    more: entries.count == pageSize && entries.last!.offset < last)
+            }
+        }
     }
 
     /// Decodes `entries` in as many slices as there are cores.

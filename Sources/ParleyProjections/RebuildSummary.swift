@@ -3,24 +3,28 @@ import Foundation
 /// A rebuild's outcome as `parleyctl rebuild` prints it and the admin
 /// endpoint answers it (JSON, snake_case keys).
 public struct RebuildSummary: Codable, Sendable, Equatable {
-    /// One projection's digest live and as rebuilt from the log.
+    /// One projection's digest live and as rebuilt from the log; all three
+    /// are absent after an offline rebuild, which neither loads the live
+    /// projection nor digests the rebuilt one.
     public struct Comparison: Codable, Sendable, Equatable {
-        public var live: String
-        public var rebuilt: String
-        public var equal: Bool
+        public var live: String?
+        public var rebuilt: String?
+        public var equal: Bool?
     }
 
     public var projections: [String: Comparison]
-    /// The projections whose live state differed from the log's, by name.
-    public var differing: [String]
-    /// Events folded, including those written while the rebuild ran.
+    /// The projections whose live state differed from the log's, by name;
+    /// absent when the live projections were not loaded.
+    public var differing: [String]?
+    /// Log entries folded, including those written while the rebuild ran
+    /// (ephemeral ones count: they are read and skipped).
     public var events: Int
     /// Of those, the ones written while the rebuild ran.
     public var caughtUp: Int
     /// `events` over `seconds`: folding and swapping.
     public var eventsPerS: Double
     public var seconds: Double
-    /// After the swap: the digests and (unless verifying) writing the fresh checkpoint.
+    /// After the swap: the digests (unless offline) and the fresh checkpoint (unless verifying).
     public var finishingSeconds: Double
     /// The last offset the rebuilt projections include.
     public var offset: UInt64
@@ -33,11 +37,12 @@ public struct RebuildSummary: Codable, Sendable, Equatable {
         let seconds = Self.seconds(report.duration)
         var projections: [String: Comparison] = [:]
         for name in report.projections {
-            let live = report.live[name] ?? "", rebuilt = report.rebuilt[name] ?? ""
-            projections[name.rawValue] = Comparison(live: live, rebuilt: rebuilt, equal: live == rebuilt)
+            let live = report.live.map { $0[name] ?? "" }, rebuilt = report.rebuilt.map { $0[name] ?? "" }
+            let equal = live.flatMap { live in rebuilt.map { $0 == live } }
+            projections[name.rawValue] = Comparison(live: live, rebuilt: rebuilt, equal: equal)
         }
         self.projections = projections
-        self.differing = report.differing.map(\.rawValue)
+        self.differing = report.differing?.map(\.rawValue)
         self.events = report.events
         self.caughtUp = report.caughtUp
         self.eventsPerS = seconds > 0 ? (Double(report.events) / seconds).rounded() : 0

@@ -1,7 +1,9 @@
+import Foundation
 import ParleyDomain
 import ParleyLog
-import ParleyProjections
 import Testing
+
+@testable import ParleyProjections
 
 /// A restart resumes from the checkpoint the last clean close wrote: no event
 /// is folded twice or skipped, and after a crash only what came since is folded.
@@ -48,6 +50,28 @@ import Testing
                     $0.unread.unreadCount(account: 1, conversation: 1, participant: Participant(type: .user, id: 1))
                 }
                 #expect(unread == 6)
+            }
+        }
+    }
+
+    @Test func theCheckpointWrittenInPartsIsTheWholeOne() async throws {
+        try await withDirectory { path in
+            try await withLedger(at: path) { ledger in
+                var generator = try await LedgerRebuildTests.seeded(ledger, conversations: 8)
+                for _ in 0..<4 {
+                    var batch: [Command] = []
+                    for _ in 0..<32 { if let command = generator.next() { batch.append(command) } }
+                    try await DeterminismTests.run(batch, on: ledger)
+                }
+                let checkpoint = LedgerCheckpoint(
+                    offset: ledger.log.head, state: ledger.core.state, projections: ledger.withProjections { $0 })
+                let parts = try await checkpoint.encodedInParallel()
+                let whole = try checkpoint.encoded()
+                #expect(try JSONDecoder().decode(JSONValue.self, from: Data(parts)) == JSONDecoder().decode(JSONValue.self, from: Data(whole)))
+                let decoded = try #require(LedgerCheckpoint.decode(parts))
+                #expect(decoded.offset == checkpoint.offset)
+                #expect(decoded.state == checkpoint.state)
+                #expect(decoded.projections == checkpoint.projections)
             }
         }
     }

@@ -11,8 +11,9 @@ struct RebuildCommand: AsyncParsableCommand {
         discussion: """
             With a server running on the directory, the server does it through its admin channel: it keeps \
             serving, the rebuild includes the writes made meanwhile, and the swap is atomic. Without one, \
-            parleyctl opens the directory itself. A rebuild writes a fresh checkpoint; --verify changes nothing \
-            and exits 1 naming each projection whose live state differs from the log's.
+            parleyctl opens the directory itself and folds every view afresh without loading the ones it \
+            replaces, so it does not say which differed (run --verify first for that). A rebuild writes a fresh checkpoint; --verify changes \
+            nothing and exits 1 naming each projection whose live state differs from the log's.
             """)
 
     @Option(help: "The data directory.") var data: String
@@ -26,17 +27,21 @@ struct RebuildCommand: AsyncParsableCommand {
             print(String(decoding: try summary.json(), as: UTF8.self))
         } else {
             for (name, comparison) in summary.projections.sorted(by: { $0.key < $1.key }) {
-                let state = comparison.equal ? "matches the log" : summary.swapped ? "differed; replaced" : "DIFFERS from the log"
-                print("\(name): \(state) (live \(comparison.live), rebuilt \(comparison.rebuilt))")
+                guard let equal = comparison.equal, let live = comparison.live, let rebuilt = comparison.rebuilt else {
+                    print("\(name): rebuilt")
+                    continue
+                }
+                let state = equal ? "matches the log" : summary.swapped ? "differed; replaced" : "DIFFERS from the log"
+                print("\(name): \(state) (live \(live), rebuilt \(rebuilt))")
             }
             let rate = Int(summary.eventsPerS)
-            let after = summary.swapped ? "digests and checkpoint" : "digests"
+            let after = summary.differing == nil ? "checkpoint" : summary.swapped ? "digests and checkpoint" : "digests"
             print(
                 "\(summary.events) events folded through offset \(summary.offset) in \(String(format: "%.2f", summary.seconds)) s (\(rate) events/s), \(summary.caughtUp) of them written meanwhile; \(after) \(String(format: "%.2f", summary.finishingSeconds)) s\(summary.server ? "; done by the running server" : "")"
             )
         }
-        if verify && !summary.differing.isEmpty {
-            FileHandle.standardError.write(Data("projections differ from the log: \(summary.differing.joined(separator: ", "))\n".utf8))
+        if verify, let differing = summary.differing, !differing.isEmpty {
+            FileHandle.standardError.write(Data("projections differ from the log: \(differing.joined(separator: ", "))\n".utf8))
             throw ExitCode(1)
         }
     }

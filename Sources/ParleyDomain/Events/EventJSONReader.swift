@@ -107,7 +107,14 @@ public enum EventJSONReader {
         let reader: Reader
         /// Each member's raw key and where its value starts.
         private var members: [(key: UnsafeBufferPointer<UInt8>, value: Int)] = []
+        /// The member after the last one found: a synthesized `init(from:)`
+        /// asks for its properties in the order the writer wrote them.
+        private let next = Cursor()
         var codingPath: [any CodingKey] { reader.codingPath }
+
+        final class Cursor {
+            var index = 0
+        }
 
         init(_ reader: Reader) throws {
             self.reader = reader
@@ -130,11 +137,23 @@ public enum EventJSONReader {
 
         /// Where the value of `key` starts: the member written as `key` (a
         /// dictionary's), else the one whose snake_case key reads as it (a
-        /// property's); the last of equal keys wins, as in Foundation.
+        /// property's). Parley's writers never repeat a key, so the member
+        /// after the last one found is tried first: in the common case each
+        /// lookup compares one key, not every member's.
         private func value(_ key: Key) -> Int? {
             let name = key.stringValue
-            return members.last { Self.written($0.key, is: name) }?.value
-                ?? members.last { CamelKey.matches(snake: $0.key, camel: name) }?.value
+            let index = next.index
+            if index < members.count,
+                Self.written(members[index].key, is: name) || CamelKey.matches(snake: members[index].key, camel: name)
+            {
+                next.index = index + 1
+                return members[index].value
+            }
+            let found = members.lastIndex { Self.written($0.key, is: name) }
+                ?? members.lastIndex { CamelKey.matches(snake: $0.key, camel: name) }
+            guard let found else { return nil }
+            next.index = found + 1
+            return members[found].value
         }
 
         private static func written(_ raw: UnsafeBufferPointer<UInt8>, is name: String) -> Bool {

@@ -9,27 +9,97 @@ import Synchronization
 /// each property name to snake_case once per process, and writes JSON objects
 /// of free-form values (custom attributes) with their keys as given, sorted.
 /// Its output decodes with ``EventCodec/decoder()``.
+///
+/// With ``KeyStyle/asDeclared`` it writes property names as declared, as a
+/// `JSONEncoder` without a key strategy does: the ledger's checkpoint and the
+/// projections' digests, whole views of hundreds of megabytes, are written so.
 public struct EventJSONWriter {
+    /// How property names are written.
+    public enum KeyStyle: Sendable {
+        /// snake_case, as stored events have them.
+        case snakeCase
+        /// As declared in Swift; ``EventJSONReader`` reads them back as they are.
+        case asDeclared
+    }
+
     static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        let output = Output()
+        try encode(value, keys: .snakeCase)
+    }
+
+    /// `value` as JSON bytes, its property names written in `keys` style.
+    public static func encode<Value: Encodable>(_ value: Value, keys: KeyStyle) throws -> [UInt8] {
+        let output = Output(keys: keys)
         try Writer(output: output).encodeValue(value)
         return output.bytes
     }
 
+    /// Writes `value` as JSON, handing the bytes to `consume` a chunk at a
+    /// time (about 64 KiB): a digest of a whole view needs no copy of it.
+    public static func encode<Value: Encodable>(
+        _ value: Value, keys: KeyStyle, chunks consume: @escaping ([UInt8]) -> Void
+    ) throws {
+        let output = Output(keys: keys, spill: consume)
+        try Writer(output: output).encodeValue(value)
+        consume(output.bytes)
+    }
+
     /// The bytes written so far, shared by every container of one encoding.
     final class Output {
-        var bytes: [UInt8] = []
+        static let chunkSize = 1 << 16
 
-        init() {
-            bytes.reserveCapacity(512)
+        var bytes: [UInt8] = []
+        let keys: KeyStyle
+        /// Takes every full chunk when the bytes are not kept whole.
+        private let spill: (([UInt8]) -> Void)?
+
+        init(keys: KeyStyle, spill: (([UInt8]) -> Void)? = nil) {
+            self.keys = keys
+            self.spill = spill
+            bytes.reserveCapacity(spill == nil ? 512 : Self.chunkSize + 4096)
         }
 
         func append(_ string: String) {
             bytes.append(contentsOf: string.utf8)
+            spillIfFull()
         }
 
         func appendQuoted(_ string: String) {
             EventJSONWriter.quoted(string, into: &bytes)
+            spillIfFull()
+        }
+
+        func appendKey(_ name: String) {
+            switch keys {
+            case .snakeCase: appendQuoted(EventJSONWriter.snakeName(name))
+            case .asDeclared: appendQuoted(name)
+            }
+        }
+
+        /// Writes the digits straight into the bytes: no string per number.
+        func appendDecimal(_ value: UInt64) {
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                var rest = value
+                var index = buffer.count
+                repeat {
+                    index -= 1
+                    buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                } while rest > 0
+                bytes.append(contentsOf: buffer[index...])
+            }
+            spillIfFull()
+        }
+
+        func appendDecimal(_ value: Int) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            appendDecimal(UInt64(value.magnitude))
+        }
+
+        private func spillIfFull() {
+            guard let spill, bytes.count >= Self.chunkSize else { return }
+            spill(bytes)
+            bytes.removeAll(keepingCapacity: true)
         }
     }
 
@@ -37,7 +107,13 @@ public struct EventJSONWriter {
     /// (slashes and non-ASCII as they are).
     public static func quoted(_ string: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
+        let utf8 = string.utf8
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
@@ -80,10 +156,25 @@ public struct EventJSONWriter {
             Single(output: output)
         }
 
-        /// Writes one value, special-casing free-form objects and numbers.
+        /// Writes one value, special-casing free-form objects and scalars.
+        ///
+        /// Scalars are told apart by comparing metatypes, not by dynamic
+        /// casts: a checkpoint writes millions of values, and a cast to
+        /// `any FixedWidthInteger` looked up a conformance for each.
         func encodeValue<Value: Encodable>(_ value: Value) throws {
-            switch value {
-            case let object as JSONObject:
+            let type = Value.self
+            if type == UInt64.self {
+                output.appendDecimal(unsafeBitCast(value, to: UInt64.self))
+            } else if type == String.self {
+                output.appendQuoted(unsafeBitCast(value, to: String.self))
+            } else if type == Int.self {
+                output.appendDecimal(unsafeBitCast(value, to: Int.self))
+            } else if type == Bool.self {
+                output.append(unsafeBitCast(value, to: Bool.self) ? "true" : "false")
+            } else if type == Double.self {
+                output.append(Self.format(unsafeBitCast(value, to: Double.self)))
+            } else if type == JSONObject.self {
+                let object = unsafeBitCast(value, to: JSONObject.self)
                 output.append("{")
                 for (index, key) in object.keys.sorted().enumerated() {
                     if index > 0 { output.append(",") }
@@ -92,17 +183,27 @@ public struct EventJSONWriter {
                     try encodeValue(object[key]!)
                 }
                 output.append("}")
-            case let string as String:
-                output.appendQuoted(string)
-            case let bool as Bool:
-                output.append(bool ? "true" : "false")
-            case let number as Double:
-                output.append(Self.format(number))
-            case let number as any FixedWidthInteger:
-                output.append(String(describing: number))
-            default:
+            } else if let integer = Self.integer(value) {
+                output.append(integer)
+            } else if type == Float.self {
+                output.append(Self.format(Double(unsafeBitCast(value, to: Float.self))))
+            } else {
                 try value.encode(to: self)
             }
+        }
+
+        /// The rarer integer types (their `encode(to:)` would come back here).
+        private static func integer<Value>(_ value: Value) -> String? {
+            let type = Value.self
+            if type == UInt32.self { return String(unsafeBitCast(value, to: UInt32.self)) }
+            if type == UInt16.self { return String(unsafeBitCast(value, to: UInt16.self)) }
+            if type == UInt8.self { return String(unsafeBitCast(value, to: UInt8.self)) }
+            if type == UInt.self { return String(unsafeBitCast(value, to: UInt.self)) }
+            if type == Int64.self { return String(unsafeBitCast(value, to: Int64.self)) }
+            if type == Int32.self { return String(unsafeBitCast(value, to: Int32.self)) }
+            if type == Int16.self { return String(unsafeBitCast(value, to: Int16.self)) }
+            if type == Int8.self { return String(unsafeBitCast(value, to: Int8.self)) }
+            return nil
         }
 
         /// Integral doubles without a fraction, as JSONEncoder writes them.
@@ -133,7 +234,7 @@ public struct EventJSONWriter {
         private func key(_ key: Key) {
             if count > 0 { output.append(",") }
             count += 1
-            output.appendQuoted(EventJSONWriter.snakeName(key.stringValue))
+            output.appendKey(key.stringValue)
             output.append(":")
         }
 
@@ -160,12 +261,12 @@ public struct EventJSONWriter {
 
         func encode(_ value: UInt64, forKey key: Key) throws {
             self.key(key)
-            output.append(String(value))
+            output.appendDecimal(value)
         }
 
         func encode(_ value: Int, forKey key: Key) throws {
             self.key(key)
-            output.append(String(value))
+            output.appendDecimal(value)
         }
 
         func encode(_ value: Double, forKey key: Key) throws {
@@ -229,7 +330,7 @@ public struct EventJSONWriter {
 
         func encode(_ value: UInt64) throws {
             separate()
-            output.append(String(value))
+            output.appendDecimal(value)
         }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -273,7 +374,7 @@ public struct EventJSONWriter {
         }
 
         func encode(_ value: Int) throws {
-            output.append(String(value))
+            output.appendDecimal(value)
         }
     }
 }

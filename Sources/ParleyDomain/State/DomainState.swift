@@ -112,3 +112,27 @@ public struct MessageRecord: Sendable, Hashable, Codable {
     public var isPrivate: Bool
     public var deleted: Bool = false
 }
+
+extension MessageRecord {
+    /// An array in the checkpoint, not an object: one per message ever sent,
+    /// their keys were most of the domain state's size and cost.
+    public init(from decoder: any Decoder) throws {
+        var fields = try decoder.unkeyedContainer()
+        accountID = try fields.decode(UInt64.self)
+        conversationID = try fields.decode(UInt64.self)
+        messageType = try fields.decode(MessageType.self)
+        sender = try fields.decodeIfPresent(Actor.self)
+        isPrivate = try fields.decode(Bool.self)
+        deleted = try fields.decode(Bool.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(accountID)
+        try fields.encode(conversationID)
+        try fields.encode(messageType)
+        try fields.encode(sender)
+        try fields.encode(isPrivate)
+        try fields.encode(deleted)
+    }
+}

@@ -15,6 +15,7 @@ final class RocksDatabase: @unchecked Sendable {
     private let syncWrite: OpaquePointer
     private let bufferedWrite: OpaquePointer
     private var families: [String: ColumnFamily] = [:]
+    private let isPrimary: Bool
     let path: String
 
     /// How a process opens the database.
@@ -30,6 +31,7 @@ final class RocksDatabase: @unchecked Sendable {
     /// families that already exist on disk are opened too, as RocksDB requires.
     init(path: String, familyNames: [String], blockCacheBytes: Int, access: Access = .primary) throws(RocksError) {
         self.path = path
+        if case .primary = access { isPrimary = true } else { isPrimary = false }
         options = rocksdb_options_create()
         rocksdb_options_set_compression(options, Int32(rocksdb_lz4_compression))
         rocksdb_options_increase_parallelism(options, 2)
@@ -49,6 +51,9 @@ final class RocksDatabase: @unchecked Sendable {
         case .primary:
             rocksdb_options_set_create_if_missing(options, 1)
             rocksdb_options_set_create_missing_column_families(options, 1)
+            // A family written rarely (checkpoints, cursors) otherwise pins every
+            // WAL file since its last write, and an open replays them all.
+            rocksdb_options_set_max_total_wal_size(options, Self.maxTotalWALBytes)
             for name in existing + familyNames where !names.contains(name) { names.append(name) }
         case .secondary:
             // A secondary must keep every table file open to follow the primary.
@@ -107,13 +112,31 @@ final class RocksDatabase: @unchecked Sendable {
         return (0..<count).compactMap { list[$0].map { String(cString: $0) } }
     }
 
-    /// Closes the database. Callers guarantee no other thread is using it.
+    /// WAL kept before RocksDB flushes the families that pin its oldest file.
+    static let maxTotalWALBytes: UInt64 = 256 << 20
+
+    /// Closes the database, first writing what is only in memory (and the
+    /// WAL) to table files, so the next open has nothing to replay. Callers
+    /// guarantee no other thread is using it.
     func close() {
         guard let db = handle else { return }
+        if isPrimary { flushMemtables(db) }
         for family in families.values { rocksdb_column_family_handle_destroy(family.handle) }
         families = [:]
         rocksdb_close(db)
         handle = nil
+    }
+
+    /// Best effort: what a flush fails to write stays in the WAL, replayed at the next open.
+    private func flushMemtables(_ db: OpaquePointer) {
+        let flush = rocksdb_flushoptions_create()
+        defer { rocksdb_flushoptions_destroy(flush) }
+        rocksdb_flushoptions_set_wait(flush, 1)
+        for family in families.values {
+            var error: UnsafeMutablePointer<CChar>? = nil
+            rocksdb_flush_cf(db, flush, family.handle, &error)
+            if let error { rocksdb_free(error) }
+        }
     }
 
     func family(_ name: String) -> ColumnFamily? { families[name] }

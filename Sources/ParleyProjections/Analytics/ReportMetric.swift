@@ -58,3 +58,29 @@ public struct ReportFact: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension ReportFact {
+    /// A fact is an array in the checkpoint, not an object: a large log has
+    /// millions of them, and their keys were most of its size and its cost.
+    public init(from decoder: any Decoder) throws {
+        var fields = try decoder.unkeyedContainer()
+        metric = try fields.decode(ReportMetric.self)
+        time = try fields.decode(UInt64.self)
+        value = try fields.decode(Double.self)
+        inboxID = try fields.decode(UInt64.self)
+        teamID = try fields.decodeIfPresent(UInt64.self)
+        agentID = try fields.decodeIfPresent(UInt64.self)
+        labels = try fields.decode([String].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(metric)
+        try fields.encode(time)
+        try fields.encode(value)
+        try fields.encode(inboxID)
+        try fields.encode(teamID)
+        try fields.encode(agentID)
+        try fields.encode(labels)
+    }
+}

@@ -48,3 +48,27 @@ public struct MessageIndexEntry: Sendable, Hashable, Codable {
     /// Soft-deleted: shown as deleted, its content no longer served.
     public var deleted: Bool
 }
+
+extension MessageIndexEntry {
+    /// An array in the checkpoint, not an object: one per message, their
+    /// keys were most of the index's size and cost.
+    public init(from decoder: any Decoder) throws {
+        var fields = try decoder.unkeyedContainer()
+        id = try fields.decode(UInt64.self)
+        offset = try fields.decode(UInt64.self)
+        isPrivate = try fields.decode(Bool.self)
+        createdAt = try fields.decode(UInt64.self)
+        updatedOffset = try fields.decodeIfPresent(UInt64.self)
+        deleted = try fields.decode(Bool.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(id)
+        try fields.encode(offset)
+        try fields.encode(isPrivate)
+        try fields.encode(createdAt)
+        try fields.encode(updatedOffset)
+        try fields.encode(deleted)
+    }
+}

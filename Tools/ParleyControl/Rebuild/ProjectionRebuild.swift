@@ -24,25 +24,25 @@ public enum ProjectionRebuild {
         return RebuildSummary(try await offline(data: data, names: names, verify: verify), server: false)
     }
 
-    /// Opens the directory as its writer (no server may hold it), rebuilds,
-    /// and closes it; a verification writes nothing.
+    /// Opens the directory as its writer (no server may hold it): a
+    /// verification compares with the checkpointed views and writes nothing;
+    /// a rebuild folds every view afresh and checkpoints them.
     static func offline(data: String, names: Set<ProjectionName>, verify: Bool) async throws -> RebuildReport {
         // Opening as the writer would create a missing log: check it is one first.
         try await LogReader.open(at: data).close()
-        let ledger: CommandLedger
         do {
-            ledger = try await CommandLedger.open(at: data)
+            guard verify else { return try await CommandLedger.rebuildOffline(at: data, reporting: names) }
+            let ledger = try await CommandLedger.open(at: data)
+            do {
+                let report = try await ledger.rebuild(names, verify: true)
+                await ledger.close(checkpoint: false)
+                return report
+            } catch {
+                await ledger.close(checkpoint: false)
+                throw error
+            }
         } catch LogError.locked {
             throw ControlError("data directory \(data) is in use by a process that does not answer on its admin channel; stop it or retry once its server is up")
-        }
-        do {
-            let report = try await ledger.rebuild(names, verify: verify)
-            // A rebuild has just written a fresh checkpoint at the head; a verification writes none.
-            await ledger.close(checkpoint: false)
-            return report
-        } catch {
-            await ledger.close(checkpoint: false)
-            throw error
         }
     }
 }
