@@ -57,4 +57,55 @@ import Testing
             }
         }
     }
+
+    /// `message.created` with no attributes and no attachments is read by
+    /// ``MessageCreatedReader``; every other shape falls back, and both ways
+    /// give what Foundation gives.
+    @Test func theMessageReaderTakesPlainMessagesAndLeavesTheRest() throws {
+        let messages = SampleEvents.all.filter { $0.type == MessageCreated.type }
+        var plain = 0
+        for event in messages {
+            guard case .messageCreated(let payload) = event.body else { continue }
+            let bytes = try EventCodec.encode(event)
+            let read = MessageCreatedReader.read(bytes)
+            if payload.contentAttributes.isEmpty && payload.attachments.isEmpty {
+                plain += 1
+                #expect(read?.payload == payload)
+                #expect(read?.actor == event.actor)
+            } else {
+                #expect(read == nil)
+            }
+            let decoded = try decodeBothWays(bytes, as: event)
+            #expect(decoded.fast == decoded.foundation)
+        }
+        #expect(plain >= 2)
+
+        let tricky = DomainEvent(
+            accountID: 1, actor: .contact(4), streams: ["conversation:1:2"],
+            body: .messageCreated(
+                MessageCreated(
+                    messageID: 7, conversationID: 2, messageType: .incoming, content: "quote \" slash \\ newline \n 🦊 \u{01}",
+                    contentType: "text", contentAttributes: [:], private: false, sender: .contact(4), attachments: [],
+                    echoID: "e-\"1\"")))
+        let bytes = try EventCodec.encode(tricky)
+        #expect(MessageCreatedReader.read(bytes)?.payload == tricky.body.payload as? MessageCreated)
+        #expect(try decodeBothWays(bytes, as: tricky).fast == tricky)
+
+        // Another version, an unknown member or a sender of another shape: not this reader's.
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        object["version"] = 2
+        #expect(MessageCreatedReader.read(Array(try JSONSerialization.data(withJSONObject: object))) == nil)
+        object["version"] = 1
+        object["extra"] = true
+        #expect(MessageCreatedReader.read(Array(try JSONSerialization.data(withJSONObject: object))) == nil)
+        object["extra"] = nil
+        var payload = try #require(object["payload"] as? [String: Any])
+        payload["sender"] = ["type": "contact", "id": 4, "name": "x"]
+        object["payload"] = payload
+        #expect(MessageCreatedReader.read(Array(try JSONSerialization.data(withJSONObject: object))) == nil)
+        payload["sender"] = NSNull()
+        object["payload"] = payload
+        #expect(MessageCreatedReader.read(Array(try JSONSerialization.data(withJSONObject: object)))?.payload.sender == nil)
+        #expect(MessageCreatedReader.read(Array(try JSONSerialization.data(withJSONObject: object)))?.payload.messageID == 7)
+    }
 }

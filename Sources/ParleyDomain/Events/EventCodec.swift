@@ -68,7 +68,12 @@ public enum EventCodec {
     public static func decode(type: String, accountID: UInt64, streams: [String], ephemeral: Bool, bytes: [UInt8]) throws
         -> DomainEvent
     {
-        try decode(
+        if type == MessageCreated.type, let read = MessageCreatedReader.read(bytes) {
+            return DomainEvent(
+                accountID: accountID, actor: read.actor, streams: streams, ephemeral: ephemeral,
+                body: .messageCreated(read.payload))
+        }
+        return try decode(
             type: type, accountID: accountID, streams: streams, ephemeral: ephemeral,
             header: { try EventJSONReader.decode(Header.self, from: bytes) }, source: ReaderPayloads(bytes: bytes))
     }
@@ -78,12 +83,15 @@ public enum EventCodec {
         source: some PayloadSource
     ) throws -> DomainEvent {
         let header = try header()
-        guard let known = EventBody.payloadTypes.first(where: { $0.type == type }) else { throw Failure.unknownType(type) }
+        guard let version = versions[type] else { throw Failure.unknownType(type) }
         // Before the payload: another version usually has another shape.
-        guard header.version == known.version else { throw Failure.unsupportedVersion(type: type, version: header.version) }
+        guard header.version == version else { throw Failure.unsupportedVersion(type: type, version: header.version) }
         let body = try EventBody.decode(type: type, from: source)
         return DomainEvent(accountID: accountID, actor: header.actor, streams: streams, ephemeral: ephemeral, body: body)
     }
+
+    /// Each known type's payload version, by type name.
+    private static let versions = Dictionary(uniqueKeysWithValues: EventBody.payloadTypes.map { ($0.type, $0.version) })
 
     /// `{"payload": …}` through Foundation's decoder.
     private struct FoundationPayloads: PayloadSource {
