@@ -20,7 +20,7 @@ import Testing
     /// Closes the log if the test has not finished in time, so a lost entry fails the test instead of hanging it.
     private static func watchdog(_ log: EventLog) -> Task<Void, Never> {
         Task {
-            guard (try? await Task.sleep(for: .seconds(40))) != nil else { return }
+            guard (try? await Task.sleep(for: .seconds(120))) != nil else { return }
             await log.close()
         }
     }
