@@ -44,6 +44,7 @@ extension ParleyAPI {
                 member.command(.setWebhookDelivery(id: webhook.id, state: state, reason: reason)),
                 idempotencyKey: try idempotencyKey(request))
         }
+        await webhooks.settle()
         guard let saved = read({ $0.directory.webhook(webhook.id, account: member.accountID) }) else {
             throw APIError.notFound("webhook \(webhook.id)")
         }

@@ -35,7 +35,8 @@ public final class WebhookDispatcher: Service, Sendable {
     private let requestSink: AsyncStream<Request>.Continuation
 
     enum Request: Sendable {
-        case reconcile
+        /// `done` is resumed once the workers match the directory.
+        case reconcile(done: CheckedContinuation<Void, Never>?)
         case flush
         case redeliver(webhookID: UInt64, after: UInt64, done: CheckedContinuation<Void, any Error>)
     }
@@ -70,7 +71,7 @@ public final class WebhookDispatcher: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await Self.forwardConfigurationChanges(log: context.log, after: head, to: sink) }
                 group.addTask { await Self.tick(sink) }
-                sink.yield(.reconcile)
+                sink.yield(.reconcile(done: nil))
                 for await request in requests {
                     await handle(request, context)
                 }
@@ -94,7 +95,7 @@ public final class WebhookDispatcher: Service, Sendable {
     {
         do {
             for try await entry in log.tail(after: head) where entry.type.hasPrefix("webhook.") {
-                sink.yield(.reconcile)
+                sink.yield(.reconcile(done: nil))
             }
         } catch {}
     }
@@ -107,8 +108,9 @@ public final class WebhookDispatcher: Service, Sendable {
 
     private func handle(_ request: Request, _ context: WebhookContext) async {
         switch request {
-        case .reconcile:
+        case .reconcile(let done):
             await reconcile(context)
+            done?.resume()
         case .flush:
             await flush()
         case .redeliver(let id, let after, let done):
@@ -246,6 +248,14 @@ extension WebhookDispatcher {
         let progress = stopped.withLock { $0[webhook.id] }
         let cursor = try await WebhookCursors.load(webhook.id, from: ledger.log) ?? webhook.createdOffset ?? head
         return Status(progress: progress, cursor: cursor, head: head, running: false)
+    }
+
+    /// Returns once the workers match the webhooks as the projections show
+    /// them now: after a pause, nothing more is sent; after a resume, the worker runs.
+    func settle() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            if case .terminated = requestSink.yield(.reconcile(done: done)) { done.resume() }
+        }
     }
 
     /// Sends the webhook every event from offset `from` on again (each with

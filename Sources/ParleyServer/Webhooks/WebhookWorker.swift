@@ -75,11 +75,13 @@ final class WebhookWorker: Sendable {
                         progress.withLock { $0.passed(entry.offset) }
                         continue
                     }
-                    while running >= context.concurrency || progress.withLock({ $0.holds(payload.orderKey) }) {
-                        await group.next()
-                        running -= 1
+                    // A delivery that gave up keeps its key (and the cursor before it): stop then.
+                    var waited = true
+                    while waited, running >= context.concurrency || progress.withLock({ $0.holds(payload.orderKey) }) {
+                        waited = await group.next() != nil
+                        running -= waited ? 1 : 0
                     }
-                    if Task.isCancelled || progress.withLock({ $0.gaveUp }) { break }
+                    if !waited || Task.isCancelled || progress.withLock({ $0.gaveUp }) { break }
                     progress.withLock { $0.started(payload.offset, key: payload.orderKey) }
                     group.addTask { await self.deliver(payload, context) }
                     running += 1
