@@ -26,6 +26,9 @@ struct WebhookPayload: Sendable {
 /// preview (`messages` empty), which would cost two log reads per event.
 struct WebhookPayloads: Sendable {
     let ledger: CommandLedger
+    /// Payloads rendered lately, by offset: every webhook of an account sends
+    /// the same body for an event, so the first worker to reach it renders it.
+    let recent = WebhookPayloadCache(capacity: 8192)
 
     /// Chatwoot's name for an event of log type `type`, or nil when webhooks do not send it.
     static func eventName(forLogType type: String) -> String? {
@@ -47,6 +50,13 @@ struct WebhookPayloads: Sendable {
     /// The payload of `entry` under Chatwoot's name `event`; nil when what it
     /// is about no longer exists in the projections.
     func render(_ entry: LogEntry, event: String) async throws -> WebhookPayload? {
+        if let cached = recent.payload(at: entry.offset) { return cached.payload }
+        let payload = try await renderAfresh(entry, event: event)
+        recent.store(payload, at: entry.offset)
+        return payload
+    }
+
+    private func renderAfresh(_ entry: LogEntry, event: String) async throws -> WebhookPayload? {
         let stored = try StoredEvent(entry)
         let account = entry.accountID
         let original = try await originalMessage(of: stored.event.body, account: account)
