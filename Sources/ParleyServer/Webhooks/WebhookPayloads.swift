@@ -193,13 +193,15 @@ struct WebhookPayloads: Sendable {
         return (conversationKey(id), body)
     }
 
-    /// A contact as the contacts API renders it for an administrator, with the event's details.
+    /// A contact as the contacts API renders it, with the event's details and
+    /// without its contact inboxes: their source ids are the contact's
+    /// credentials on the Public API, which an integration has no use for.
     private static func contact(_ id: UInt64, details: ContactDetails, account: UInt64, projections: borrowing Projections)
         -> (key: UInt64, body: JSONOut)?
     {
         guard var view = projections.directory.contact(id, account: account) else { return nil }
         view.details = details
-        let body = JSONOut.contact(view, directory: projections.directory, showSecrets: false)
+        let body = JSONOut.contact(view, directory: projections.directory, withContactInboxes: false, showSecrets: false)
             .merging([("account", accountSummary(account, directory: projections.directory))])
         return (contactKey(id), body)
     }
