@@ -53,7 +53,12 @@ class Receiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender went away mid-request (a killed server): nothing was delivered.
+                    self.close_connection = True
+                    return
                 with receiver.lock:
                     if receiver.fail_next > 0:
                         receiver.fail_next -= 1
