@@ -111,8 +111,15 @@ enum SampleEvents {
             .webhookSaved(
                 WebhookSaved(
                     webhookID: 4, url: "https://hooks.example.com/parley?x=1",
-                    subscriptions: ["conversation_created", "message_created"])),
+                    subscriptions: ["conversation_created", "message_created"], secretNonce: "0f1e2d3c4b5a69788796a5b4c3d2e1f0")),
             streams: accountStreams),
+        event(
+            .webhookSaved(WebhookSaved(webhookID: 4, url: "http://hooks.example.com/edited", subscriptions: ["message_created"])),
+            streams: accountStreams),
+        event(
+            .webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: 4, state: .failing, reason: "HTTP 503 for 24 h")),
+            streams: accountStreams, actor: .system),
+        event(.webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: 4, state: .active, reason: nil)), streams: accountStreams),
         event(.webhookDeleted(WebhookDeleted(webhookID: 4)), streams: accountStreams),
         event(
             .auditRecorded(

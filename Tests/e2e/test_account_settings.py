@@ -137,16 +137,20 @@ def test_administrators_keep_webhooks_in_either_body_form(workspace):
     r = api.post(path, json={"webhook": {"url": "https://hooks.example/a", "subscriptions": ["message_created", "conversation_created"]}})
     assert r.status_code == 200, r.text
     first = r.json()["payload"]["webhook"]
+    secret = first.pop("secret")
+    assert len(secret) == 48
     assert first == {
         "id": first["id"], "name": None, "url": "https://hooks.example/a", "account_id": workspace.account_id,
         "subscriptions": ["conversation_created", "message_created"]}
     r = api.post(path, json={"url": "http://hooks.example/b"})
     assert r.status_code == 200, r.text
     second = r.json()["payload"]["webhook"]
+    assert second.pop("secret") != secret
     assert second["subscriptions"] == ALL_EVENTS
     assert api.get(path).json() == {"payload": {"webhooks": [first, second]}}
     r = api.patch(f"{path}/{first['id']}", json={"webhook": {"url": "https://hooks.example/changed"}})
     assert r.status_code == 200, r.text
+    assert "secret" not in r.json()["payload"]["webhook"]
     assert r.json()["payload"]["webhook"]["subscriptions"] == ["conversation_created", "message_created"]
     assert r.json()["payload"]["webhook"]["url"] == "https://hooks.example/changed"
     assert api.delete(f"{path}/{second['id']}").status_code == 200
@@ -157,6 +161,7 @@ def test_webhooks_are_for_administrators_only(workspace):
     agent = workspace.new_user("agent")
     path = f"{workspace.path}/webhooks"
     hook = workspace.admin.api.post(path, json={"url": "https://hooks.example/x"}).json()["payload"]["webhook"]
+    hook.pop("secret")
     for response in [
         agent.api.get(path),
         agent.api.post(path, json={"url": "https://evil.example/"}),
@@ -196,6 +201,7 @@ def test_another_accounts_settings_are_not_found(workspace):
     label = o.post(f"{other.path}/labels", json={"title": "theirs"}).json()
     canned = o.post(f"{other.path}/canned_responses", json={"short_code": "theirs", "content": "x"}).json()
     hook = o.post(f"{other.path}/webhooks", json={"url": "https://theirs.example/"}).json()["payload"]["webhook"]
+    hook.pop("secret")
     api, path = workspace.admin.api, workspace.path
     for response in [
         api.get(f"{path}/labels/{label['id']}"),

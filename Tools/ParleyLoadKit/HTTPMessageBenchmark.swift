@@ -147,7 +147,7 @@ extension TimeAmount {
 
 extension Double {
     func roundedTo(_ places: Int) -> Double {
-        let scale = pow(10, Double(places))
+        let scale = Foundation.pow(10, Double(places))
         return (self * scale).rounded() / scale
     }
 }

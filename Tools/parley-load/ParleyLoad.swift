@@ -10,7 +10,7 @@ struct ParleyLoad: AsyncParsableCommand {
         commandName: "parley-load",
         abstract: "Load generator and benchmarks for Parley.",
         subcommands: [
-            LogAppend.self, LogRead.self, DomainCommands.self, HTTPMessages.self, HTTPList.self, WebSocketFanout.self, WebSocketCatchup.self, Crash.self, CrashChildCommand.self, FillCommand.self,
+            LogAppend.self, LogRead.self, DomainCommands.self, HTTPMessages.self, HTTPList.self, WebhookFanout.self, WebSocketFanout.self, WebSocketCatchup.self, Crash.self, CrashChildCommand.self, FillCommand.self,
         ])
 }
 

@@ -25,6 +25,7 @@ extension Action {
         case .deleteCannedResponse: "deleteCannedResponse"
         case .saveWebhook: "saveWebhook"
         case .deleteWebhook: "deleteWebhook"
+        case .setWebhookDelivery: "setWebhookDelivery"
         case .recordAudit: "recordAudit"
         case .createContact: "createContact"
         case .updateContact: "updateContact"

@@ -43,9 +43,11 @@ public enum Action: Sendable, Hashable {
     /// Creates (`id` nil) or replaces a canned response.
     case saveCannedResponse(id: UInt64?, shortCode: String, content: String)
     case deleteCannedResponse(id: UInt64)
-    /// Creates (`id` nil) or replaces a webhook subscription.
-    case saveWebhook(id: UInt64?, url: String, subscriptions: [String])
+    /// Creates (`id` nil, with `secretNonce`) or replaces a webhook subscription.
+    case saveWebhook(id: UInt64?, url: String, subscriptions: [String], secretNonce: String? = nil)
     case deleteWebhook(id: UInt64)
+    /// Pauses or resumes a webhook's deliveries; only Parley marks one `failing`.
+    case setWebhookDelivery(id: UInt64, state: WebhookDeliveryState, reason: String?)
     case recordAudit(action: String, targetType: String, targetID: UInt64?, ipAddress: String?, details: JSONObject)
 
     // MARK: Contacts

@@ -48,10 +48,12 @@ public enum Decider {
             return try context.saveCannedResponse(id: id, shortCode: shortCode, content: content)
         case .deleteCannedResponse(let id):
             return try context.deleteCannedResponse(id: id)
-        case .saveWebhook(let id, let url, let subscriptions):
-            return try context.saveWebhook(id: id, url: url, subscriptions: subscriptions)
+        case .saveWebhook(let id, let url, let subscriptions, let nonce):
+            return try context.saveWebhook(id: id, url: url, subscriptions: subscriptions, secretNonce: nonce)
         case .deleteWebhook(let id):
             return try context.deleteWebhook(id: id)
+        case .setWebhookDelivery(let id, let state, let reason):
+            return try context.setWebhookDelivery(id: id, state: state, reason: reason)
         case .recordAudit(let action, let targetType, let targetID, let ip, let details):
             return try context.recordAudit(action: action, targetType: targetType, targetID: targetID, ipAddress: ip, details: details)
         case .createContact(let details, let inbox):

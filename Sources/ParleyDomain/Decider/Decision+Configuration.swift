@@ -133,7 +133,9 @@ extension Decision {
         return [event(.cannedResponseDeleted(CannedResponseDeleted(cannedResponseID: id)), streams: [StreamNames.account(accountID)])]
     }
 
-    func saveWebhook(id: UInt64?, url: String, subscriptions: [String]) throws(DomainError) -> [DomainEvent] {
+    func saveWebhook(id: UInt64?, url: String, subscriptions: [String], secretNonce: String?) throws(DomainError)
+        -> [DomainEvent]
+    {
         let account = try accountAsAdministrator()
         guard url.count <= 2048, url.hasPrefix("http://") || url.hasPrefix("https://"), !url.contains(" ") else {
             throw .invalid(field: "url", reason: "expected an http or https URL")
@@ -144,9 +146,21 @@ extension Decision {
         }
         if let id, !account.webhooks.contains(id) { throw .notFound("webhook \(id)") }
         let chosen = subscriptions.isEmpty ? WebhookEvents.all : Array(Set(subscriptions)).sorted()
+        if id == nil, let secretNonce { try requireName(secretNonce, field: "secret_nonce") }
+        let saved = WebhookSaved(
+            webhookID: id ?? state.nextWebhookID, url: url, subscriptions: chosen, secretNonce: id == nil ? secretNonce : nil)
+        return [event(.webhookSaved(saved), streams: administrativeStreams)]
+    }
+
+    /// Administrators pause and resume; `failing` is Parley's own verdict.
+    func setWebhookDelivery(id: UInt64, state: WebhookDeliveryState, reason: String?) throws(DomainError) -> [DomainEvent] {
+        let account = try accountAsAdministrator()
+        guard account.webhooks.contains(id) else { throw .notFound("webhook \(id)") }
+        if state == .failing, command.principal != .system { throw .forbidden("only Parley marks a webhook failing") }
+        if let reason { try requireShort(reason, field: "reason") }
         return [
             event(
-                .webhookSaved(WebhookSaved(webhookID: id ?? state.nextWebhookID, url: url, subscriptions: chosen)),
+                .webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: id, state: state, reason: reason)),
                 streams: administrativeStreams)
         ]
     }

@@ -156,11 +156,32 @@ public struct WebhookSaved: EventPayload {
     public var webhookID: UInt64
     public var url: String
     public var subscriptions: [String]
+    /// What the webhook's signing secret is derived from (with the server's
+    /// secret), so the log never holds the secret itself. Set when the
+    /// webhook is created; nil on an edit, which keeps the secret.
+    public var secretNonce: String?
+
+    public init(webhookID: UInt64, url: String, subscriptions: [String], secretNonce: String? = nil) {
+        self.webhookID = webhookID
+        self.url = url
+        self.subscriptions = subscriptions
+        self.secretNonce = secretNonce
+    }
 }
 
 public struct WebhookDeleted: EventPayload {
     public static let type = "webhook.deleted"
     public var webhookID: UInt64
+}
+
+/// A webhook's deliveries were paused or resumed by an administrator, or
+/// stopped by Parley after failing for longer than the retry age (`reason`
+/// says why); its backlog is kept either way.
+public struct WebhookDeliveryChanged: EventPayload {
+    public static let type = "webhook.delivery_changed"
+    public var webhookID: UInt64
+    public var state: WebhookDeliveryState
+    public var reason: String?
 }
 
 /// A security or administrative action with no event of its own: a sign-in,

@@ -22,6 +22,7 @@ public enum EventBody: Sendable, Hashable {
     case cannedResponseDeleted(CannedResponseDeleted)
     case webhookSaved(WebhookSaved)
     case webhookDeleted(WebhookDeleted)
+    case webhookDeliveryChanged(WebhookDeliveryChanged)
     case auditRecorded(AuditRecorded)
     case contactCreated(ContactCreated)
     case contactUpdated(ContactUpdated)
@@ -65,6 +66,7 @@ public enum EventBody: Sendable, Hashable {
         case .cannedResponseDeleted(let payload): payload
         case .webhookSaved(let payload): payload
         case .webhookDeleted(let payload): payload
+        case .webhookDeliveryChanged(let payload): payload
         case .auditRecorded(let payload): payload
         case .contactCreated(let payload): payload
         case .contactUpdated(let payload): payload
@@ -112,6 +114,7 @@ public enum EventBody: Sendable, Hashable {
         CannedResponseDeleted.self,
         WebhookSaved.self,
         WebhookDeleted.self,
+        WebhookDeliveryChanged.self,
         AuditRecorded.self,
         ContactCreated.self,
         ContactUpdated.self,
@@ -160,6 +163,7 @@ public enum EventBody: Sendable, Hashable {
         CannedResponseDeleted.type: { .cannedResponseDeleted(try $0.payload(CannedResponseDeleted.self)) },
         WebhookSaved.type: { .webhookSaved(try $0.payload(WebhookSaved.self)) },
         WebhookDeleted.type: { .webhookDeleted(try $0.payload(WebhookDeleted.self)) },
+        WebhookDeliveryChanged.type: { .webhookDeliveryChanged(try $0.payload(WebhookDeliveryChanged.self)) },
         AuditRecorded.type: { .auditRecorded(try $0.payload(AuditRecorded.self)) },
         ContactCreated.type: { .contactCreated(try $0.payload(ContactCreated.self)) },
         ContactUpdated.type: { .contactUpdated(try $0.payload(ContactUpdated.self)) },

@@ -112,3 +112,9 @@ public struct WorkingHours: Sendable, Hashable, Codable {
         self.closeMinute = closeMinute
     }
 }
+
+/// Whether a webhook's deliveries run: `failing` is `paused` decided by
+/// Parley, after an endpoint kept failing past the retry age.
+public enum WebhookDeliveryState: String, Sendable, Hashable, Codable, CaseIterable {
+    case active, paused, failing
+}

@@ -57,7 +57,7 @@ extension DomainState {
             nextWebhookID = max(nextWebhookID, e.webhookID + 1)
         case .webhookDeleted(let e):
             accounts[account]?.webhooks.remove(e.webhookID)
-        case .auditRecorded:
+        case .auditRecorded, .webhookDeliveryChanged:
             break
         case .contactCreated(let e):
             accounts[account]?.contacts[e.contactID] = ContactRecord(details: e.details)

@@ -36,6 +36,7 @@ extension AuditEntry {
         case .labelDeleted(let e): (targetType, targetID) = ("Label", e.labelID)
         case .webhookSaved(let e): (targetType, targetID) = ("Webhook", e.webhookID)
         case .webhookDeleted(let e): (targetType, targetID) = ("Webhook", e.webhookID)
+        case .webhookDeliveryChanged(let e): (targetType, targetID) = ("Webhook", e.webhookID)
         case .auditRecorded(let e):
             action = e.action
             (targetType, targetID) = (e.targetType, e.targetID)

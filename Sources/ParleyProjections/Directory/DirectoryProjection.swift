@@ -78,7 +78,13 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
         case .cannedResponseDeleted(let e):
             cannedResponses[e.cannedResponseID] = nil
         case .webhookSaved(let e):
-            webhooks[e.webhookID] = WebhookView(accountID: account, id: e.webhookID, url: e.url, subscriptions: e.subscriptions)
+            let current = webhooks[e.webhookID]
+            webhooks[e.webhookID] = WebhookView(
+                accountID: account, id: e.webhookID, url: e.url, subscriptions: e.subscriptions,
+                secretNonce: e.secretNonce ?? current?.secretNonce, delivery: current?.delivery,
+                createdOffset: current?.createdOffset ?? stored.entry.offset)
+        case .webhookDeliveryChanged(let e):
+            webhooks[e.webhookID]?.delivery = e.state == .active ? nil : WebhookDeliveryHold(state: e.state, reason: e.reason, since: time)
         case .webhookDeleted(let e):
             webhooks[e.webhookID] = nil
         case .contactCreated(let e):
@@ -155,6 +161,9 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
     public func webhooks(account: UInt64) -> [WebhookView] {
         webhooks.values.filter { $0.accountID == account }.sorted { $0.id < $1.id }
     }
+
+    /// Every account's webhooks, by id: what the webhook dispatcher runs.
+    public var allWebhooks: [WebhookView] { webhooks.values.sorted { $0.id < $1.id } }
 
     public func webhook(_ id: UInt64, account: UInt64) -> WebhookView? {
         webhooks[id].flatMap { $0.accountID == account ? $0 : nil }

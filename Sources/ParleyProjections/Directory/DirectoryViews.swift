@@ -61,6 +61,21 @@ public struct WebhookView: Sendable, Hashable, Codable {
     public var id: UInt64
     public var url: String
     public var subscriptions: [String]
+    /// What the signing secret is derived from; nil for a webhook created
+    /// before webhooks were signed (its secret is derived from its id).
+    public var secretNonce: String?
+    /// Why deliveries are held (paused, failing); nil while they run.
+    public var delivery: WebhookDeliveryHold?
+    /// The offset of the event that created the webhook: it is sent the
+    /// events after it.
+    public var createdOffset: UInt64?
+}
+
+/// A webhook whose deliveries do not run, and since when (milliseconds since 1970).
+public struct WebhookDeliveryHold: Sendable, Hashable, Codable {
+    public var state: WebhookDeliveryState
+    public var reason: String?
+    public var since: UInt64
 }
 
 public struct ContactView: Sendable, Hashable, Codable {

@@ -44,9 +44,9 @@ enum IdempotencyKeys {
             id.map { "canned_response/\($0)" }
         case .deleteCannedResponse(let id):
             "canned_response/\(id)"
-        case .saveWebhook(let id, _, _):
+        case .saveWebhook(let id, _, _, _):
             id.map { "webhook/\($0)" }
-        case .deleteWebhook(let id):
+        case .deleteWebhook(let id), .setWebhookDelivery(let id, _, _):
             "webhook/\(id)"
         case .updateContact(let contact, _), .createContactInbox(let contact, _):
             "contact/\(contact)"

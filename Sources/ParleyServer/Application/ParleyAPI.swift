@@ -17,6 +17,8 @@ public final class ParleyAPI: Sendable {
     /// Made for this run; `parleyctl` reads it from the data directory (``AdminChannel``).
     public let adminToken = Crypto.randomHex(bytes: 32)
     let typingTimers: TypingTimers
+    /// Delivers events to the accounts' webhooks; a service of its own (``ParleyServer``).
+    public let webhooks: WebhookDispatcher
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
         self.ledger = ledger
@@ -24,6 +26,9 @@ public final class ParleyAPI: Sendable {
         self.configuration = configuration
         self.epoch = ledger.log.epoch
         self.typingTimers = TypingTimers(timeout: .seconds(configuration.typingTimeout))
+        self.webhooks = WebhookDispatcher(
+            ledger: ledger, serverSecret: secrets.derivationSecret, configuration: configuration,
+            logger: Logger(label: "parley.webhooks"))
     }
 
     /// Reads the projections under their lock; keep `body` short and free of I/O.

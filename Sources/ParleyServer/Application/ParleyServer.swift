@@ -23,6 +23,7 @@ public enum ParleyServer {
     ) async throws {
         var logOptions = LogOptions()
         logOptions.logger = logger
+        logOptions.extraFamilies.append(WebhookCursors.family)
         let ledger = try await CommandLedger.open(at: configuration.dataDirectory, options: logOptions)
         let secrets: ServerSecrets
         let origin: ServerSecrets.Origin
@@ -51,6 +52,7 @@ public enum ParleyServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Parley"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
+                api.webhooks.boundPort.store(port, ordering: .releasing)
                 do {
                     try AdminChannel.publish(
                         in: configuration.dataDirectory, host: configuration.host, port: port, token: api.adminToken)
@@ -62,7 +64,7 @@ public enum ParleyServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: LedgerService(ledger: ledger)), .init(service: application)],
+                services: [.init(service: LedgerService(ledger: ledger)), .init(service: api.webhooks), .init(service: application)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { AdminChannel.withdraw(from: configuration.dataDirectory) }
         try await group.run()
@@ -70,8 +72,9 @@ public enum ParleyServer {
 }
 
 /// Keeps the ledger open while the server runs and closes it (checkpointing
-/// the projections) after the HTTP server has drained: services stop in
-/// reverse order, and this one is first.
+/// the projections) after the HTTP server has drained and the webhook
+/// dispatcher has written its cursors: services stop in reverse order, and
+/// this one is first.
 struct LedgerService: Service {
     let ledger: CommandLedger
 

@@ -31,6 +31,16 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var recoveryLimit = 1000
     /// Seconds a presence entry lives without being refreshed.
     public var presenceTTL = 60
+    /// Seconds a webhook endpoint has to answer one delivery.
+    public var webhookTimeout = 5
+    /// Seconds a webhook delivery keeps being retried before the webhook is marked failing.
+    public var webhookRetryAge = 86_400
+    /// Milliseconds before the first retry of a failed delivery; each retry waits twice as long, with jitter.
+    public var webhookRetryBaseMilliseconds = 1000
+    /// The longest wait between two retries, in milliseconds.
+    public var webhookRetryMaxMilliseconds = 600_000
+    /// Deliveries one webhook has under way at once (one per conversation or contact at a time).
+    public var webhookConcurrency = 8
 
     public init() {}
 
@@ -52,6 +62,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     static let settings = [
         "data", "host", "port", "max_body_bytes", "platform_token", "log_level", "ping_interval", "pong_timeout",
         "outbound_queue_limit", "max_frame_bytes", "typing_timeout", "realtime_token_ttl", "recovery_limit", "presence_ttl",
+        "webhook_timeout", "webhook_retry_age", "webhook_retry_base_ms", "webhook_retry_max_ms", "webhook_concurrency",
     ]
 
     /// Applies a config file: a JSON object with the keys of ``settings``.
@@ -103,6 +114,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         case "realtime_token_ttl": realtimeTokenTTL = try Self.number(setting, value, in: 10...(30 * 86_400))
         case "recovery_limit": recoveryLimit = try Self.number(setting, value, in: 0...100_000)
         case "presence_ttl": presenceTTL = try Self.number(setting, value, in: 5...86_400)
+        case "webhook_timeout": webhookTimeout = try Self.number(setting, value, in: 1...300)
+        case "webhook_retry_age": webhookRetryAge = try Self.number(setting, value, in: 1...(30 * 86_400))
+        case "webhook_retry_base_ms": webhookRetryBaseMilliseconds = try Self.number(setting, value, in: 1...3_600_000)
+        case "webhook_retry_max_ms": webhookRetryMaxMilliseconds = try Self.number(setting, value, in: 1...86_400_000)
+        case "webhook_concurrency": webhookConcurrency = try Self.number(setting, value, in: 1...256)
         default: throw Failure.unknownSetting(setting)
         }
     }

@@ -11,6 +11,7 @@ extension ParleyAPI {
         addLabelRoutes(to: account)
         addCannedResponseRoutes(to: account)
         addWebhookRoutes(to: account)
+        addWebhookDeliveryRoutes(to: account)
     }
 
     // MARK: Labels
@@ -130,7 +131,9 @@ extension ParleyAPI {
 
     /// Creates (`id` nil) or changes a webhook from Chatwoot's `{"webhook": {url,
     /// subscriptions}}` or the same fields at the top level. Without
-    /// subscriptions a new webhook gets every event; an empty list is refused.
+    /// subscriptions a new webhook gets every event; an empty list is refused,
+    /// as is a URL pointing at this server itself. The response that creates
+    /// the webhook (and a retry of it) shows its signing `secret`; no other does.
     func saveWebhook(_ request: Request, context: ParleyRequestContext, id: UInt64?) async throws -> JSONResponse {
         let member = try requireAdministrator(request, context: context)
         let current = try id.map { id in
@@ -152,13 +155,23 @@ extension ParleyAPI {
         if subscriptions?.isEmpty == true {
             throw APIError.unprocessable("subscriptions", "name at least one event")
         }
-        let outcome = try await execute(
-            member.command(.saveWebhook(id: id, url: url, subscriptions: subscriptions ?? current?.subscriptions ?? [])),
-            idempotencyKey: try idempotencyKey(request))
-        let savedID = try outcome.first { if case .webhookSaved(let e) = $0 { e.webhookID } else { nil } }
-        guard let saved = read({ $0.directory.webhook(savedID, account: member.accountID) }) else {
-            throw APIError.notFound("webhook \(savedID)")
+        if WebhookTargetCheck.pointsAtServer(parsed, host: configuration.host, port: listeningPort) {
+            throw APIError.unprocessable("url", "points at this Parley server itself")
         }
-        return JSONResponse(["payload": ["webhook": .webhook(saved)]])
+        let key = try idempotencyKey(request)
+        let nonce = id == nil ? secretSource(key: key, for: member, "webhooks").make("webhook_secret_nonce") : nil
+        let outcome = try await execute(
+            member.command(
+                .saveWebhook(id: id, url: url, subscriptions: subscriptions ?? current?.subscriptions ?? [], secretNonce: nonce)),
+            idempotencyKey: key)
+        let created = try outcome.first { if case .webhookSaved(let e) = $0 { e } else { nil } }
+        guard let saved = read({ $0.directory.webhook(created.webhookID, account: member.accountID) }) else {
+            throw APIError.notFound("webhook \(created.webhookID)")
+        }
+        var json = JSONOut.webhook(saved)
+        if created.secretNonce != nil {
+            json = json.merging([("secret", .string(WebhookSigning.secret(of: saved, serverSecret: secrets.derivationSecret)))])
+        }
+        return JSONResponse(["payload": ["webhook": json]])
     }
 }

@@ -1,0 +1,130 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Webhook endpoints for the benchmark: one HTTP/1.1 listener per endpoint
+/// on loopback, each answering every POST 200 at once and noting, per
+/// message sequence number (the `load-N` content the benchmark sends), when
+/// it first arrived. Repeats are counted, not timed.
+public final class WebhookReceiver: Sendable {
+    /// What the endpoints have seen: per endpoint, the first arrival (uptime
+    /// nanoseconds) of each sequence number.
+    struct Tally {
+        var arrivals: [[Int: UInt64]]
+        var repeats = 0
+        var unreadable = 0
+    }
+
+    /// The tally behind a lock, shared by every endpoint's handlers.
+    final class SharedTally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var tally: Tally
+
+        init(endpoints: Int) {
+            tally = Tally(arrivals: Array(repeating: [:], count: endpoints))
+        }
+
+        func withLock<T>(_ body: (inout Tally) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&tally)
+        }
+    }
+
+    let tally: SharedTally
+    private let channels: [any Channel]
+
+    public var ports: [Int] { channels.map { $0.localAddress?.port ?? 0 } }
+
+    private init(channels: [any Channel], tally: SharedTally) {
+        self.channels = channels
+        self.tally = tally
+    }
+
+    public static func start(endpoints: Int, group: any EventLoopGroup) async throws -> WebhookReceiver {
+        let tally = SharedTally(endpoints: endpoints)
+        var channels: [any Channel] = []
+        for endpoint in 0..<endpoints {
+            let channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(EndpointHandler(endpoint: endpoint, tally: tally))
+                    }
+                }
+                .bind(host: "127.0.0.1", port: 0).get()
+            channels.append(channel)
+        }
+        return WebhookReceiver(channels: channels, tally: tally)
+    }
+
+    public func stop() async {
+        for channel in channels { try? await channel.close() }
+    }
+
+    /// `load-N` in a payload: the message's sequence number.
+    static func sequence(in body: ByteBuffer) -> Int? {
+        let bytes = body.readableBytesView
+        let marker = Array("\"content\":\"load-".utf8)
+        guard let start = bytes.firstRange(of: marker)?.upperBound else { return nil }
+        var value = 0
+        var index = start
+        var digits = 0
+        while index < bytes.endIndex, let digit = bytes[index].wholeNumberDigit {
+            value = value * 10 + digit
+            index = bytes.index(after: index)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+}
+
+extension UInt8 {
+    fileprivate var wholeNumberDigit: Int? { (48...57).contains(self) ? Int(self - 48) : nil }
+}
+
+/// Collects one request's body, notes its arrival and answers 200.
+private final class EndpointHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let endpoint: Int
+    let tally: WebhookReceiver.SharedTally
+    private var body: ByteBuffer?
+    private var keepAlive = true
+
+    init(endpoint: Int, tally: WebhookReceiver.SharedTally) {
+        self.endpoint = endpoint
+        self.tally = tally
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            keepAlive = head.isKeepAlive
+            body = context.channel.allocator.buffer(capacity: 4096)
+        case .body(var part):
+            body?.writeBuffer(&part)
+        case .end:
+            let arrived = DispatchTime.now().uptimeNanoseconds
+            let sequence = body.flatMap(WebhookReceiver.sequence(in:))
+            tally.withLock { tally in
+                guard let sequence else { return tally.unreadable += 1 }
+                if tally.arrivals[endpoint][sequence] == nil {
+                    tally.arrivals[endpoint][sequence] = arrived
+                } else {
+                    tally.repeats += 1
+                }
+            }
+            var headers = HTTPHeaders([("Content-Length", "0")])
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if !keepAlive { context.close(promise: nil) }
+        }
+    }
+}
