@@ -41,6 +41,11 @@ public enum EventBody: Sendable, Hashable {
     case messageCreated(MessageCreated)
     case messageUpdated(MessageUpdated)
     case messageDeleted(MessageDeleted)
+    case faqSaved(FAQSaved)
+    case faqDeleted(FAQDeleted)
+    case automationReacted(AutomationReacted)
+    case notificationCreated(NotificationCreated)
+    case notificationsRead(NotificationsRead)
 
     /// The payload, for encoding and for its type and version.
     public var payload: any EventPayload {
@@ -84,6 +89,11 @@ public enum EventBody: Sendable, Hashable {
         case .messageCreated(let payload): payload
         case .messageUpdated(let payload): payload
         case .messageDeleted(let payload): payload
+        case .faqSaved(let payload): payload
+        case .faqDeleted(let payload): payload
+        case .automationReacted(let payload): payload
+        case .notificationCreated(let payload): payload
+        case .notificationsRead(let payload): payload
         }
     }
 
@@ -131,6 +141,11 @@ public enum EventBody: Sendable, Hashable {
         MessageCreated.self,
         MessageUpdated.self,
         MessageDeleted.self,
+        FAQSaved.self,
+        FAQDeleted.self,
+        AutomationReacted.self,
+        NotificationCreated.self,
+        NotificationsRead.self,
     ]
 
     /// Decodes the payload of an event of `type` from its stored JSON.
@@ -179,5 +194,10 @@ public enum EventBody: Sendable, Hashable {
         MessageCreated.type: { .messageCreated(try $0.payload(MessageCreated.self)) },
         MessageUpdated.type: { .messageUpdated(try $0.payload(MessageUpdated.self)) },
         MessageDeleted.type: { .messageDeleted(try $0.payload(MessageDeleted.self)) },
+        FAQSaved.type: { .faqSaved(try $0.payload(FAQSaved.self)) },
+        FAQDeleted.type: { .faqDeleted(try $0.payload(FAQDeleted.self)) },
+        AutomationReacted.type: { .automationReacted(try $0.payload(AutomationReacted.self)) },
+        NotificationCreated.type: { .notificationCreated(try $0.payload(NotificationCreated.self)) },
+        NotificationsRead.type: { .notificationsRead(try $0.payload(NotificationsRead.self)) },
     ]
 }

@@ -17,6 +17,8 @@ public final class ParleyAPI: Sendable {
     /// Made for this run; `parleyctl` reads it from the data directory (``AdminChannel``).
     public let adminToken = Crypto.randomHex(bytes: 32)
     let typingTimers: TypingTimers
+    /// How far the automation reactor has looked, for `/readyz`.
+    public let automation = AutomationProgress()
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
         self.ledger = ledger

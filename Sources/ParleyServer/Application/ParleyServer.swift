@@ -62,7 +62,13 @@ public enum ParleyServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: LedgerService(ledger: ledger)), .init(service: application)],
+                services: [
+                    .init(service: LedgerService(ledger: ledger)),
+                    .init(
+                        service: AutomationReactor(
+                            ledger: ledger, progress: api.automation, configuration: configuration, logger: logger)),
+                    .init(service: application),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { AdminChannel.withdraw(from: configuration.dataDirectory) }
         try await group.run()
@@ -97,6 +103,7 @@ extension ParleyAPI {
         addEventStreamRoutes(to: router)
         addRealtimeTokenRoutes(to: router)
         addAdminRoutes(to: router)
+        addAutomationRoutes(to: router)
         return router
     }
 }

@@ -31,6 +31,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var recoveryLimit = 1000
     /// Seconds a presence entry lives without being refreshed.
     public var presenceTTL = 60
+    /// The least keyword score (0…1) at which the FAQ auto-answer replies.
+    public var faqConfidence = 0.7
+    /// Seconds between the checks for contacts waiting past their inbox's first-response threshold.
+    public var waitingCheckInterval = 30
 
     public init() {}
 
@@ -52,6 +56,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     static let settings = [
         "data", "host", "port", "max_body_bytes", "platform_token", "log_level", "ping_interval", "pong_timeout",
         "outbound_queue_limit", "max_frame_bytes", "typing_timeout", "realtime_token_ttl", "recovery_limit", "presence_ttl",
+        "faq_confidence", "waiting_check_interval",
     ]
 
     /// Applies a config file: a JSON object with the keys of ``settings``.
@@ -103,6 +108,12 @@ public struct ServerConfiguration: Sendable, Hashable {
         case "realtime_token_ttl": realtimeTokenTTL = try Self.number(setting, value, in: 10...(30 * 86_400))
         case "recovery_limit": recoveryLimit = try Self.number(setting, value, in: 0...100_000)
         case "presence_ttl": presenceTTL = try Self.number(setting, value, in: 5...86_400)
+        case "faq_confidence":
+            guard let confidence = Double(value), confidence > 0, confidence <= 1 else {
+                throw Failure.invalidValue(setting: setting, value: value)
+            }
+            faqConfidence = confidence
+        case "waiting_check_interval": waitingCheckInterval = try Self.number(setting, value, in: 1...86_400)
         default: throw Failure.unknownSetting(setting)
         }
     }
