@@ -14,7 +14,7 @@ enum AutomationTriggers {
     /// connection opened since `started` (older ones belong to a previous run).
     static func reacts(to event: DomainEvent, at timestamp: UInt64, started: UInt64) -> Bool {
         switch event.body {
-        case .messageCreated(let message): (message.messageType == .incoming && !message.private) || message.private
+        case .messageCreated(let message): message.messageType == .incoming || message.private
         case .statusChanged(let change): change.status != .open
         case .presenceChanged(let presence): presence.online && timestamp >= started
         default: true
