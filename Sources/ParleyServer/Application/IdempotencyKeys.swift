@@ -29,8 +29,10 @@ enum IdempotencyKeys {
     static func target(of action: Action) -> String? {
         switch action {
         case .createAccount, .updateAccount, .createUser, .inviteAgent, .setAvailability, .setPresence, .createInbox, .createTeam,
-            .createLabel, .recordAudit, .createContact, .react, .startAutomation, .notifyWaiting, .readNotifications:
+            .createLabel, .recordAudit, .createContact, .react, .startAutomation, .notifyWaiting:
             nil
+        case .readNotifications(let ids):
+            ids.map { "notifications/" + $0.map(String.init).joined(separator: ",") }
         case .issueAccessToken(let user, _), .addAccountUser(let user, _), .updateAccountUser(let user, _),
             .removeAccountUser(let user):
             "user/\(user)"
