@@ -28,6 +28,7 @@ public enum ParleyServer {
         let origin: ServerSecrets.Origin
         do {
             (secrets, origin) = try ServerSecrets.open(in: configuration.dataDirectory, platformToken: configuration.platformToken)
+            try await AutomationReactor.recordFirstStart(of: ledger)
         } catch {
             await ledger.close()
             throw error

@@ -33,7 +33,7 @@ struct AutomationReactor: Service {
     /// Reacts to each logged event in order until cancelled or the log closes.
     private func tailLog() async {
         let started = UInt64(Date().timeIntervalSince1970 * 1000)
-        let cursor = await startingCursor()
+        let cursor = startingCursor()
         progress.evaluated(through: cursor)
         var online = OnlineUsers()
         do {
@@ -48,13 +48,19 @@ struct AutomationReactor: Service {
         }
     }
 
-    /// The cursor folded from the log; on a log that never ran the reactor,
-    /// its head, recorded first, so an upgraded server does not greet old conversations.
-    private func startingCursor() async -> UInt64 {
-        if let cursor = ledger.withProjections({ $0.automation.reactorCursor }) { return cursor }
-        let head = ledger.log.head
-        await execute(Command(accountID: Platform.accountID, principal: .bot, action: .startAutomation(offset: head)))
-        return ledger.withProjections { $0.automation.reactorCursor } ?? head
+    /// On a log that never ran the reactor (a new one, or one an older
+    /// version wrote), records its head as the cursor, so old conversations
+    /// are not greeted. Called before the server serves, so a new data
+    /// directory's first event is always this marker.
+    static func recordFirstStart(of ledger: CommandLedger) async throws {
+        guard ledger.withProjections({ $0.automation.reactorCursor }) == nil else { return }
+        _ = try await ledger.execute(
+            Command(accountID: Platform.accountID, principal: .bot, action: .startAutomation(offset: ledger.log.head)))
+    }
+
+    /// The cursor folded from the log (``recordFirstStart(of:)`` made sure there is one).
+    private func startingCursor() -> UInt64 {
+        ledger.withProjections { $0.automation.reactorCursor } ?? ledger.log.head
     }
 
     private func react(to entry: LogEntry, online: inout OnlineUsers, started: UInt64) async {
