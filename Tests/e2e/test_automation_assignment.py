@@ -15,6 +15,23 @@ def _resolve(ws, chat) -> None:
     assert r.status_code == 200, r.text
 
 
+async def _online(ws, *agents) -> None:
+    """Connects each agent and waits until their `user.presence_changed` was
+    logged (a watcher on the account channel sees it) and the reactor saw it."""
+    watcher = await connected(ws.server, agent_token(ws))
+    channel = f"account:{ws.account_id}"
+    await watcher.call("subscribe", {"channel": channel})
+    for agent in agents:
+        await connected(ws.server, agent_token(ws, agent))
+
+    def online() -> set[int]:
+        return {p["data"]["payload"]["user_id"] for p in watcher.publications(channel)
+                if p["data"]["type"] == "user.presence_changed" and p["data"]["payload"]["online"]}
+
+    await watcher.until(lambda: online() >= {agent.id for agent in agents}, "the agents online")
+    settle(ws.server)
+
+
 def _queued(ws) -> list[tuple[int, str]]:
     """(conversation, reason) of each conversation auto-assignment queued, from the audit stream."""
     return [(e["payload"]["conversation_id"], e["payload"]["assignment_queued"])
@@ -31,9 +48,7 @@ def test_round_robin_across_online_agents_with_capacity_requeue_and_resolve(work
         add_agent(ws, inbox, agent)
 
     async def main():
-        await connected(ws.server, agent_token(ws, first))
-        await connected(ws.server, agent_token(ws, second))
-        settle(ws.server)
+        await _online(ws, first, second)
         chats = [open_chat(ws, inbox, f"Visitor {n}") for n in range(3)]
         settle(ws.server)
         # One each to the two online agents (never the offline one); the third waits: both are at capacity.
@@ -60,8 +75,7 @@ def test_a_queued_conversation_is_assigned_when_an_agent_comes_online(workspace)
     assert _queued(ws) == [(chat.conversation_id, "no_agent_available")]
 
     async def main():
-        await connected(ws.server, agent_token(ws, agent))
-        settle(ws.server)
+        await _online(ws, agent)
         assert _assignee(ws, chat) == agent.id
 
     run(main())
@@ -79,8 +93,7 @@ def test_busy_agents_and_inboxes_without_auto_assignment_get_nothing(workspace):
     assert r.status_code == 200, r.text
 
     async def main():
-        await connected(ws.server, agent_token(ws, agent))
-        settle(ws.server)
+        await _online(ws, agent)
         untouched, waiting = open_chat(ws, manual), open_chat(ws, auto)
         settle(ws.server)
         assert _assignee(ws, untouched) is None and _assignee(ws, waiting) is None
