@@ -6,6 +6,24 @@ struct ReactionBatch {
     var state: DomainState
     var events: [DomainEvent] = []
 
+    /// Works on a copy of `state` cut down to the reaction's account: folding
+    /// into a full copy would copy every message and notification of the
+    /// platform (copy-on-write) on the writer thread, once per reaction.
+    /// What the bot's commands read (the account, users, the next ids) is kept.
+    init(accountID: UInt64, now: UInt64, state full: DomainState) {
+        var state = full
+        state.messages = [:]
+        state.usersByEmail = [:]
+        state.inboxesByIdentifier = [:]
+        state.accounts = full.accounts[accountID].map { [accountID: $0] } ?? [:]
+        state.automation.accounts = full.automation.accounts[accountID].map { [accountID: $0] } ?? [:]
+        state.automation.notifications = [:]
+        state.automation.unread = [:]
+        self.accountID = accountID
+        self.now = now
+        self.state = state
+    }
+
     /// Decides `action` as the bot and keeps its events. A refused action
     /// (the conversation hit its rate limit, an assignee left the inbox) is
     /// skipped, and the rest of the reaction goes on.
