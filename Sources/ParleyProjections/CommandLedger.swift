@@ -188,6 +188,7 @@ public final class CommandLedger: Sendable {
         switch command.principal {
         case .platform: principal = "p"
         case .system: principal = "s"
+        case .bot: principal = "b"
         case .user(let id): principal = "u\(id)"
         case .contact(let id): principal = "c\(id)"
         }

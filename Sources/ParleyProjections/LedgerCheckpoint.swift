@@ -9,7 +9,7 @@ import ParleyDomain
 struct LedgerCheckpoint: Codable {
     static let family = "ledger"
     static let key = Array("checkpoint".utf8)
-    static let currentVersion = 4
+    static let currentVersion = 5
 
     var version = Self.currentVersion
     /// The last offset folded into the state and the projections.
@@ -37,6 +37,7 @@ struct LedgerCheckpoint: Codable {
         async let analytics = part(projections.analytics)
         async let audit = part(projections.audit)
         async let directory = part(projections.directory)
+        async let automation = part(projections.automation)
         var bytes = Array(#"{"version":\#(version),"offset":\#(offset),"state":"#.utf8)
         bytes += try await stateJSON
         bytes += Array(#","projections":{"conversations":"#.utf8) + (try await conversations)
@@ -44,6 +45,7 @@ struct LedgerCheckpoint: Codable {
         bytes += Array(#","analytics":"#.utf8) + (try await analytics)
         bytes += Array(#","audit":"#.utf8) + (try await audit)
         bytes += Array(#","directory":"#.utf8) + (try await directory)
+        bytes += Array(#","automation":"#.utf8) + (try await automation)
         bytes += Array("}}".utf8)
         return bytes
     }

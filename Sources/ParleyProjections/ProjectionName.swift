@@ -1,7 +1,7 @@
 /// The projections by name, as `parleyctl rebuild --projection` and the
 /// admin endpoint name them.
 public enum ProjectionName: String, Sendable, Hashable, CaseIterable, Comparable {
-    case conversations, unread, analytics, audit, directory
+    case conversations, unread, analytics, audit, directory, automation
 
     public static func < (left: ProjectionName, right: ProjectionName) -> Bool { left.rawValue < right.rawValue }
 
@@ -23,6 +23,7 @@ extension Projections {
         if names.contains(.analytics) { analytics.apply(stored) }
         if names.contains(.audit) { audit.apply(stored) }
         if names.contains(.directory) { directory.apply(stored) }
+        if names.contains(.automation) { automation.apply(stored) }
     }
 
     /// Puts `other`'s named projections in place of these.
@@ -32,6 +33,7 @@ extension Projections {
         if names.contains(.analytics) { analytics = other.analytics }
         if names.contains(.audit) { audit = other.audit }
         if names.contains(.directory) { directory = other.directory }
+        if names.contains(.automation) { automation = other.automation }
     }
 
     /// The digest of one projection (see ``digests()``).
@@ -42,6 +44,7 @@ extension Projections {
         case .analytics: try Digest.of(analytics)
         case .audit: try Digest.of(audit)
         case .directory: try Digest.of(directory)
+        case .automation: try Digest.of(automation)
         }
     }
 }

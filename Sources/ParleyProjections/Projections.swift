@@ -5,6 +5,7 @@ public struct Projections: Sendable, Hashable, Codable {
     public var analytics = AnalyticsProjection()
     public var audit = AuditProjection()
     public var directory = DirectoryProjection()
+    public var automation = AutomationProjection()
 
     public init() {}
 
@@ -14,6 +15,7 @@ public struct Projections: Sendable, Hashable, Codable {
         analytics.apply(stored)
         audit.apply(stored)
         directory.apply(stored)
+        automation.apply(stored)
     }
 
     /// One digest per projection, to compare a live fold with a rebuild.
@@ -21,7 +23,7 @@ public struct Projections: Sendable, Hashable, Codable {
         [
             "conversations": try Digest.of(conversations), "unread": try Digest.of(unread),
             "analytics": try Digest.of(analytics), "audit": try Digest.of(audit),
-            "directory": try Digest.of(directory),
+            "directory": try Digest.of(directory), "automation": try Digest.of(automation),
         ]
     }
 }

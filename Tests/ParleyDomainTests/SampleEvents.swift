@@ -29,14 +29,20 @@ enum SampleEvents {
         "billingContact": .object(["firstName": .string("Zoë"), "lastName": .string("Ødegaard")]),
     ]
 
-    static let settings = InboxSettings(
-        name: "Süpport 🛟", greetingEnabled: true, greetingMessage: "Hi! \(unicode)", outOfOfficeMessage: "Back Monday",
-        workingHoursEnabled: true,
-        workingHours: [
-            WorkingHours(dayOfWeek: 1, closedAllDay: false, openMinute: 540, closeMinute: 1020),
-            WorkingHours(dayOfWeek: 0, closedAllDay: true, openMinute: 0, closeMinute: 0),
-        ],
-        timezone: "Europe/Berlin", hmacMandatory: true)
+    static let settings: InboxSettings = {
+        var settings = InboxSettings(
+            name: "Süpport 🛟", greetingEnabled: true, greetingMessage: "Hi! \(unicode)", outOfOfficeMessage: "Back Monday",
+            workingHoursEnabled: true,
+            workingHours: [
+                WorkingHours(dayOfWeek: 1, closedAllDay: false, openMinute: 540, closeMinute: 1020),
+                WorkingHours(dayOfWeek: 0, closedAllDay: true, openMinute: 0, closeMinute: 0),
+            ],
+            timezone: "Europe/Berlin", hmacMandatory: true)
+        settings.enableAutoAssignment = true
+        settings.maxAssignmentLimit = 3
+        settings.firstResponseThreshold = 600
+        return settings
+    }()
 
     static let fullDetails = ContactDetails(
         name: "Zoë Ødegaard", email: "zoe@example.com", phoneNumber: "+4930123456", identifier: "crm-0042",
@@ -121,6 +127,35 @@ enum SampleEvents {
             streams: accountStreams, actor: .system),
         event(.webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: 4, state: .active, reason: nil)), streams: accountStreams),
         event(.webhookDeleted(WebhookDeleted(webhookID: 4)), streams: accountStreams),
+        event(
+            .faqSaved(
+                FAQSaved(faqID: 3, question: "Où est ma commande? 📦", keywords: ["order", "where is"], answer: unicode, active: true)),
+            streams: [StreamNames.account(account)]),
+        event(.faqDeleted(FAQDeleted(faqID: 3)), streams: [StreamNames.account(account)]),
+        event(
+            .automationReacted(
+                AutomationReacted(
+                    triggerOffset: 120, conversationID: conversation, greeted: true, outOfOfficePeriod: 1_790_000_000_000, faqID: 3,
+                    assignmentQueued: "no_agent_available")),
+            streams: [StreamNames.automation(account), StreamNames.audit(account)], actor: .bot(0)),
+        event(
+            .automationReacted(
+                AutomationReacted(
+                    triggerOffset: 0, conversationID: nil, greeted: false, outOfOfficePeriod: nil, faqID: nil, assignmentQueued: nil)),
+            streams: [StreamNames.automation(Platform.accountID)], actor: .bot(0), account: Platform.accountID),
+        event(
+            .notificationCreated(
+                NotificationCreated(
+                    notificationID: 12, userID: agent, notificationType: .conversationMention, conversationID: conversation,
+                    messageID: 77)),
+            streams: [StreamNames.user(agent)], actor: .bot(0)),
+        event(
+            .notificationCreated(
+                NotificationCreated(
+                    notificationID: 13, userID: agent, notificationType: .slaMissedFirstResponse, conversationID: conversation,
+                    messageID: nil)),
+            streams: [StreamNames.user(agent)], actor: .bot(0)),
+        event(.notificationsRead(NotificationsRead(userID: agent, notificationIDs: [12, 13])), streams: [StreamNames.user(agent)]),
         event(
             .auditRecorded(
                 AuditRecorded(

@@ -32,7 +32,8 @@ def test_sdk_creates_an_api_inbox_and_reads_it_back(workspace):
     assert inbox.channel_type == "Channel::Api"
     assert inbox.channel_id == inbox.id
     assert inbox.greeting_enabled is False
-    assert inbox.enable_auto_assignment is True
+    # Parley turns auto-assignment on only when asked (Chatwoot defaults to on).
+    assert inbox.enable_auto_assignment is False
     assert [i.id for i in client.inboxes.list(workspace.account_id)] == [inbox.id]
     assert client.inboxes.get(workspace.account_id, inbox.id).name == "Support"
 

@@ -32,6 +32,8 @@ import requests
 import yaml
 from openapi_spec_validator import validate
 
+from automation import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "Schemas" / "openapi.yaml"
 SOURCES = ROOT / "Sources" / "ParleyServer"
@@ -312,6 +314,11 @@ def world(workspace) -> dict[str, object]:
     )
     world["conversation_id"] = conversation["id"]
     world["message_id"] = _created(admin.post(f"{path}/conversations/{conversation['id']}/messages", json={"content": "Hi"}))["id"]
+    world["faq_id"] = _created(admin.post(f"{path}/faqs", json={"question": "Q?", "keywords": ["spec"], "answer": "A."}))["id"]
+    # The agent assigns the administrator, whose token the run uses: a notification of theirs to read.
+    _created(agent.api.post(f"{path}/conversations/{conversation['id']}/assignments", json={"assignee_id": workspace.admin.id}))
+    world["notification_id"] = wait_for(lambda: admin.get(f"{path}/notifications").json()["data"]["payload"],
+                                        "the administrator's notification")[0]["id"]
     return world
 
 

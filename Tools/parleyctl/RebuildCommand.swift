@@ -17,7 +17,7 @@ struct RebuildCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The data directory.") var data: String
-    @Option(help: "all, or one of conversations, unread, analytics, audit, directory.") var projection = "all"
+    @Option(help: "all, or one of conversations, unread, analytics, audit, directory, automation.") var projection = "all"
     @Flag(help: "Only compare the live projections' digests with a rebuild's.") var verify = false
     @Flag(help: "Print one JSON line (with events and events_per_s).") var json = false
 

@@ -44,6 +44,12 @@ extension Action {
         case .sendMessage: "sendMessage"
         case .updateMessage: "updateMessage"
         case .deleteMessage: "deleteMessage"
+        case .saveFAQ: "saveFAQ"
+        case .deleteFAQ: "deleteFAQ"
+        case .react: "react"
+        case .startAutomation: "startAutomation"
+        case .notifyWaiting: "notifyWaiting"
+        case .readNotifications: "readNotifications"
         }
     }
 }

@@ -77,6 +77,19 @@ public enum Action: Sendable, Hashable {
     case sendMessage(conversationID: UInt64, message: NewMessage)
     case updateMessage(conversationID: UInt64, messageID: UInt64, content: String, contentAttributes: JSONObject)
     case deleteMessage(conversationID: UInt64, messageID: UInt64)
+
+    // MARK: Automation
+    /// Creates (`id` nil) or replaces an FAQ entry.
+    case saveFAQ(id: UInt64?, entry: FAQEntry)
+    case deleteFAQ(id: UInt64)
+    /// The reactor's answer to one logged event; the bot's only.
+    case react(Reaction)
+    /// The reactor's first start on a log: it handles only events after `offset`.
+    case startAutomation(offset: UInt64)
+    /// Notifies about conversations whose contact has waited past their inbox's threshold; the bot's only.
+    case notifyWaiting
+    /// The caller read these notifications of theirs (nil: all of them in the account).
+    case readNotifications(ids: [UInt64]?)
 }
 
 public struct NewConversation: Sendable, Hashable {

@@ -9,11 +9,16 @@ public enum Principal: Sendable, Hashable {
     /// Parley itself: the Public API's unauthenticated steps it has verified
     /// (creating a contact), timers (waking snoozed conversations).
     case system
+    /// Parley's automation (greeting, out of office, FAQ answers,
+    /// auto-assignment, notifications): acts like ``system`` and its events
+    /// carry the bot actor, so clients show them as the bot's.
+    case bot
 
     /// The actor recorded on the events.
     var actor: Actor {
         switch self {
         case .platform, .system: .system
+        case .bot: .bot(0)
         case .user(let id): .agent(id)
         case .contact(let id): .contact(id)
         }

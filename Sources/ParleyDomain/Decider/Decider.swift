@@ -90,6 +90,18 @@ public enum Decider {
             return try context.updateMessage(conversationID: conversation, messageID: message, content: content, contentAttributes: attributes)
         case .deleteMessage(let conversation, let message):
             return try context.deleteMessage(conversationID: conversation, messageID: message)
+        case .saveFAQ(let id, let entry):
+            return try context.saveFAQ(id: id, entry: entry)
+        case .deleteFAQ(let id):
+            return try context.deleteFAQ(id: id)
+        case .react(let reaction):
+            return try context.react(reaction)
+        case .startAutomation(let offset):
+            return try context.startAutomation(offset: offset)
+        case .notifyWaiting:
+            return try context.notifyWaiting()
+        case .readNotifications(let ids):
+            return try context.readNotifications(ids: ids)
         }
     }
 }
@@ -114,7 +126,7 @@ struct Decision {
     func account() throws(DomainError) -> AccountRecord {
         guard let account = state.accounts[accountID] else { throw .notFound("account \(accountID)") }
         switch command.principal {
-        case .platform, .system:
+        case .platform, .system, .bot:
             return account
         case .user(let user):
             guard account.members[user] != nil else { throw .notFound("account \(accountID)") }
@@ -143,7 +155,7 @@ struct Decision {
         let account = try account()
         switch command.principal {
         case .user(let user): return (account, user)
-        case .system: return (account, nil)
+        case .system, .bot: return (account, nil)
         case .platform: throw .forbidden("platform apps manage accounts and users only")
         case .contact: throw .forbidden("agents only")
         }
@@ -159,7 +171,7 @@ struct Decision {
         let account = try account()
         guard let conversation = account.conversations[id] else { throw .notFound("conversation \(id)") }
         switch command.principal {
-        case .system:
+        case .system, .bot:
             break
         case .platform:
             throw .forbidden("platform apps manage accounts and users only")

@@ -21,6 +21,7 @@ extension Decision {
         let account = try account()
         switch command.principal {
         case .user, .system: return account
+        case .bot: throw .forbidden("the bot does not edit contacts")
         case .contact(let own) where contact == own: return account
         case .contact: throw .forbidden("contacts edit only themselves")
         case .platform: throw .forbidden("platform apps manage accounts and users only")

@@ -6,7 +6,7 @@ extension Decision {
         switch command.principal {
         case .user(let user): state.users[user]?.name
         case .contact(let contact): state.accounts[accountID]?.contacts[contact]?.details.name
-        case .platform, .system: nil
+        case .platform, .system, .bot: nil
         }
     }
 
@@ -50,7 +50,7 @@ extension Decision {
         case .contact(let own):
             guard own == new.contactID else { throw .notFound("contact \(new.contactID)") }
             guard new.assigneeID == nil, new.teamID == nil else { throw .forbidden("contacts cannot assign") }
-        case .system:
+        case .system, .bot:
             break
         }
         guard new.status == .open || new.status == .pending else {
@@ -213,7 +213,7 @@ extension Decision {
         case .contact(let contact):
             participant = Participant(type: .contact, id: contact)
             streams = conversationStreams(id, conversation, contactSees: true)
-        case .platform, .system:
+        case .platform, .system, .bot:
             throw .forbidden("only participants read conversations")
         }
         return [

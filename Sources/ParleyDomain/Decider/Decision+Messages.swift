@@ -22,7 +22,7 @@ extension Decision {
             else { throw .invalid(field: "message_type", reason: "agents send outgoing or template messages") }
             type = message.messageType
             sender = type == .incoming ? .contact(conversation.contactID) : .agent(user)
-        case .system:
+        case .system, .bot:
             if message.messageType == .incoming, account.contacts[conversation.contactID]?.details.blocked == true {
                 throw .contactBlocked(contactID: conversation.contactID)
             }

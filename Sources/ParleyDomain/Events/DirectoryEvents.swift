@@ -71,6 +71,13 @@ public struct InboxSettings: Sendable, Hashable, Codable {
     public var timezone: String
     /// Whether contacts must prove their identifier with an HMAC.
     public var hmacMandatory: Bool
+    /// Automation settings; absent (nil) in inboxes made before they existed, which means off.
+    public var enableAutoAssignment: Bool?
+    /// The most open conversations auto-assignment gives each agent; nil: no limit.
+    public var maxAssignmentLimit: Int?
+    /// Seconds an incoming message may wait for an agent's reply before the
+    /// "waiting too long" notification; nil: never.
+    public var firstResponseThreshold: Int?
 
     public init(
         name: String, greetingEnabled: Bool = false, greetingMessage: String = "", outOfOfficeMessage: String = "",

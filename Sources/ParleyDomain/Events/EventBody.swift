@@ -42,6 +42,11 @@ public enum EventBody: Sendable, Hashable {
     case messageCreated(MessageCreated)
     case messageUpdated(MessageUpdated)
     case messageDeleted(MessageDeleted)
+    case faqSaved(FAQSaved)
+    case faqDeleted(FAQDeleted)
+    case automationReacted(AutomationReacted)
+    case notificationCreated(NotificationCreated)
+    case notificationsRead(NotificationsRead)
 
     /// The payload, for encoding and for its type and version.
     public var payload: any EventPayload {
@@ -86,6 +91,11 @@ public enum EventBody: Sendable, Hashable {
         case .messageCreated(let payload): payload
         case .messageUpdated(let payload): payload
         case .messageDeleted(let payload): payload
+        case .faqSaved(let payload): payload
+        case .faqDeleted(let payload): payload
+        case .automationReacted(let payload): payload
+        case .notificationCreated(let payload): payload
+        case .notificationsRead(let payload): payload
         }
     }
 
@@ -134,6 +144,11 @@ public enum EventBody: Sendable, Hashable {
         MessageCreated.self,
         MessageUpdated.self,
         MessageDeleted.self,
+        FAQSaved.self,
+        FAQDeleted.self,
+        AutomationReacted.self,
+        NotificationCreated.self,
+        NotificationsRead.self,
     ]
 
     /// Decodes the payload of an event of `type` from its stored JSON.
@@ -183,5 +198,10 @@ public enum EventBody: Sendable, Hashable {
         MessageCreated.type: { .messageCreated(try $0.payload(MessageCreated.self)) },
         MessageUpdated.type: { .messageUpdated(try $0.payload(MessageUpdated.self)) },
         MessageDeleted.type: { .messageDeleted(try $0.payload(MessageDeleted.self)) },
+        FAQSaved.type: { .faqSaved(try $0.payload(FAQSaved.self)) },
+        FAQDeleted.type: { .faqDeleted(try $0.payload(FAQDeleted.self)) },
+        AutomationReacted.type: { .automationReacted(try $0.payload(AutomationReacted.self)) },
+        NotificationCreated.type: { .notificationCreated(try $0.payload(NotificationCreated.self)) },
+        NotificationsRead.type: { .notificationsRead(try $0.payload(NotificationsRead.self)) },
     ]
 }

@@ -12,6 +12,8 @@ public enum StreamNames {
     public static func user(_ user: UInt64) -> String { "user:\(user)" }
     /// Administrative and security actions of an account.
     public static func audit(_ account: UInt64) -> String { "audit:\(account)" }
+    /// What the automation reactor did in an account (``AutomationReacted``); no client subscribes to it.
+    public static func automation(_ account: UInt64) -> String { "automation:\(account)" }
     /// Users and their tokens.
     public static let platform = "platform"
 }

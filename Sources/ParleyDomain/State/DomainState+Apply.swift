@@ -6,6 +6,7 @@ extension DomainState {
     /// changes nothing.
     public mutating func apply(_ event: DomainEvent, at timestamp: UInt64) {
         let account = event.accountID
+        defer { applyAutomation(event, at: timestamp) }
         switch event.body {
         case .accountCreated(let e):
             accounts[account] = AccountRecord(name: e.name, locale: e.locale)
@@ -116,6 +117,8 @@ extension DomainState {
             break
         case .messageDeleted(let e):
             messages[e.messageID]?.deleted = true
+        case .faqSaved, .faqDeleted, .automationReacted, .notificationCreated, .notificationsRead:
+            break
         }
     }
 

@@ -22,6 +22,7 @@ public struct DomainState: Sendable, Hashable, Codable {
     /// Inboxes by their public identifier, across accounts: the Public API
     /// finds an inbox by identifier alone.
     public var inboxesByIdentifier: [String: InboxAddress] = [:]
+    public var automation = AutomationState()
 
     public init() {}
 }

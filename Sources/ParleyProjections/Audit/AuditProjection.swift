@@ -37,6 +37,9 @@ extension AuditEntry {
         case .webhookSaved(let e): (targetType, targetID) = ("Webhook", e.webhookID)
         case .webhookDeleted(let e): (targetType, targetID) = ("Webhook", e.webhookID)
         case .webhookDeliveryChanged(let e): (targetType, targetID) = ("Webhook", e.webhookID)
+        case .automationReacted(let e) where e.assignmentQueued != nil:
+            action = "auto_assignment.queued"
+            (targetType, targetID) = ("Conversation", e.conversationID)
         case .auditRecorded(let e):
             action = e.action
             (targetType, targetID) = (e.targetType, e.targetID)

@@ -29,8 +29,10 @@ enum IdempotencyKeys {
     static func target(of action: Action) -> String? {
         switch action {
         case .createAccount, .updateAccount, .createUser, .inviteAgent, .setAvailability, .setPresence, .createInbox, .createTeam,
-            .createLabel, .recordAudit, .createContact:
+            .createLabel, .recordAudit, .createContact, .react, .startAutomation, .notifyWaiting:
             nil
+        case .readNotifications(let ids):
+            ids.map { "notifications/" + $0.map(String.init).joined(separator: ",") }
         case .issueAccessToken(let user, _), .addAccountUser(let user, _), .updateAccountUser(let user, _),
             .removeAccountUser(let user):
             "user/\(user)"
@@ -59,6 +61,10 @@ enum IdempotencyKeys {
             "conversation/\(conversation)"
         case .updateMessage(_, let message, _, _), .deleteMessage(_, let message):
             "message/\(message)"
+        case .saveFAQ(let id, _):
+            id.map { "faq/\($0)" }
+        case .deleteFAQ(let id):
+            "faq/\(id)"
         }
     }
 }

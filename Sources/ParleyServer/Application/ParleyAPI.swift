@@ -19,6 +19,8 @@ public final class ParleyAPI: Sendable {
     let typingTimers: TypingTimers
     /// Delivers events to the accounts' webhooks; a service of its own (``ParleyServer``).
     public let webhooks: WebhookDispatcher
+    /// How far the automation reactor has looked, for `/readyz`.
+    public let automation = AutomationProgress()
 
     public init(ledger: CommandLedger, secrets: ServerSecrets, configuration: ServerConfiguration) {
         self.ledger = ledger

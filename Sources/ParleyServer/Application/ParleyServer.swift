@@ -29,6 +29,7 @@ public enum ParleyServer {
         let origin: ServerSecrets.Origin
         do {
             (secrets, origin) = try ServerSecrets.open(in: configuration.dataDirectory, platformToken: configuration.platformToken)
+            try await AutomationReactor.recordFirstStart(of: ledger)
         } catch {
             await ledger.close()
             throw error
@@ -64,7 +65,14 @@ public enum ParleyServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: LedgerService(ledger: ledger)), .init(service: api.webhooks), .init(service: application)],
+                services: [
+                    .init(service: LedgerService(ledger: ledger)),
+                    .init(service: api.webhooks),
+                    .init(
+                        service: AutomationReactor(
+                            ledger: ledger, progress: api.automation, configuration: configuration, logger: logger)),
+                    .init(service: application),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { AdminChannel.withdraw(from: configuration.dataDirectory) }
         try await group.run()
@@ -100,6 +108,7 @@ extension ParleyAPI {
         addEventStreamRoutes(to: router)
         addRealtimeTokenRoutes(to: router)
         addAdminRoutes(to: router)
+        addAutomationRoutes(to: router)
         return router
     }
 }

@@ -41,6 +41,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var webhookRetryMaxMilliseconds = 600_000
     /// Deliveries one webhook has under way at once (one per conversation or contact at a time).
     public var webhookConcurrency = 8
+    /// The least keyword score (0…1) at which the FAQ auto-answer replies.
+    public var faqConfidence = 0.7
+    /// Seconds between the checks for contacts waiting past their inbox's first-response threshold.
+    public var waitingCheckInterval = 30
 
     public init() {}
 
@@ -63,6 +67,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         "data", "host", "port", "max_body_bytes", "platform_token", "log_level", "ping_interval", "pong_timeout",
         "outbound_queue_limit", "max_frame_bytes", "typing_timeout", "realtime_token_ttl", "recovery_limit", "presence_ttl",
         "webhook_timeout", "webhook_retry_age", "webhook_retry_base_ms", "webhook_retry_max_ms", "webhook_concurrency",
+        "faq_confidence", "waiting_check_interval",
     ]
 
     /// Applies a config file: a JSON object with the keys of ``settings``.
@@ -119,6 +124,12 @@ public struct ServerConfiguration: Sendable, Hashable {
         case "webhook_retry_base_ms": webhookRetryBaseMilliseconds = try Self.number(setting, value, in: 1...3_600_000)
         case "webhook_retry_max_ms": webhookRetryMaxMilliseconds = try Self.number(setting, value, in: 1...86_400_000)
         case "webhook_concurrency": webhookConcurrency = try Self.number(setting, value, in: 1...256)
+        case "faq_confidence":
+            guard let confidence = Double(value), confidence > 0, confidence <= 1 else {
+                throw Failure.invalidValue(setting: setting, value: value)
+            }
+            faqConfidence = confidence
+        case "waiting_check_interval": waitingCheckInterval = try Self.number(setting, value, in: 1...86_400)
         default: throw Failure.unknownSetting(setting)
         }
     }

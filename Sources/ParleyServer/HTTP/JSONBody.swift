@@ -96,6 +96,18 @@ public struct JSONBody: Sendable {
         try object(key).map { JSONBody($0, path: name(key)) }
     }
 
+    /// An array of objects, each read with the same rules (`working_hours[2]`).
+    public mutating func nestedArray(_ key: String, maxCount: Int) throws -> [JSONBody]? {
+        guard let value = take(key) else { return nil }
+        guard case .array(let values) = value, values.count <= maxCount else {
+            throw APIError.invalid(name(key), "must be an array of at most \(maxCount) objects")
+        }
+        return try values.enumerated().map { index, value in
+            guard case .object(let members) = value else { throw APIError.invalid("\(name(key))[\(index)]", "must be an object") }
+            return JSONBody(members, path: "\(name(key))[\(index)]")
+        }
+    }
+
     public mutating func strings(_ key: String, maxCount: Int = 1000, maxLength: Int = 1000) throws -> [String]? {
         guard let value = take(key) else { return nil }
         guard case .array(let values) = value, values.count <= maxCount else {

@@ -55,7 +55,7 @@ extension ParleyAPI {
             settings.timezone = timezone
         }
         if let mandatory = try body.bool("hmac_mandatory") { settings.hmacMandatory = mandatory }
-        return settings
+        return try automationSettings(&body, over: settings)
     }
 
     /// The channel object's settings over `settings`. Chatwoot's widget

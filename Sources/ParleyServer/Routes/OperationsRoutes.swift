@@ -11,7 +11,10 @@ extension ParleyAPI {
             if let reason = self.ledger.stoppedReason {
                 return JSONResponse(status: .serviceUnavailable, ["status": "unavailable", "reason": .string(reason)])
             }
-            return JSONResponse(["status": "ready", "head": .uint(self.ledger.log.head), "epoch": .string(self.epoch)])
+            return JSONResponse([
+                "status": "ready", "head": .uint(self.ledger.log.head), "epoch": .string(self.epoch),
+                "automation_offset": .uint(self.automation.offset),
+            ])
         }
         guard let registry else { return }
         let lag = Metrics.Gauge(label: "parley_projection_lag_events")

@@ -25,7 +25,7 @@ struct RebuildCommandTests {
         #expect(cleanSummary["server"] as? Bool == false)
         #expect((integer(cleanSummary, "events") ?? 0) > 30)
         #expect(cleanSummary["events_per_s"] is NSNumber)
-        #expect(Set((cleanSummary["projections"] as? [String: Any])?.keys ?? [:].keys) == ["analytics", "audit", "conversations", "directory", "unread"])
+        #expect(Set((cleanSummary["projections"] as? [String: Any])?.keys ?? [:].keys) == ["analytics", "audit", "automation", "conversations", "directory", "unread"])
 
         try await damageAnalyticsCheckpoint(in: data)
         let damaged = try await ledgerCheckpoint(in: data)
@@ -180,7 +180,7 @@ struct RebuildCommandTests {
         let unknown = try await ParleyCtl.run(["rebuild", "--data", data, "--projection", "reports"])
         #expect(unknown.status != 0)
         #expect(unknown.errorOutput.split(separator: "\n").count == 1)
-        #expect(unknown.errorOutput.contains("unknown projection \"reports\"; choose one of all, conversations, unread, analytics, audit, directory"))
+        #expect(unknown.errorOutput.contains("unknown projection \"reports\"; choose one of all, conversations, unread, analytics, audit, directory, automation"))
         #expect(try await ledgerCheckpoint(in: data) == checkpoint)
 
         let missing = scratch.path + "/missing"
