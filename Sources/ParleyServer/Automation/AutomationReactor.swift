@@ -21,7 +21,7 @@ struct AutomationReactor: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.tailLog() }
                 group.addTask { await self.checkWaiting() }
