@@ -155,6 +155,11 @@ enum SampleEvents {
                     notificationID: 13, userID: agent, notificationType: .slaMissedFirstResponse, conversationID: conversation,
                     messageID: nil)),
             streams: [StreamNames.user(agent)], actor: .bot(0)),
+        event(
+            .notificationCreated(
+                NotificationCreated(
+                    notificationID: 14, userID: agent, notificationType: .webhookFailing, conversationID: nil, webhookID: 3)),
+            streams: [StreamNames.user(agent)], actor: .system),
         event(.notificationsRead(NotificationsRead(userID: agent, notificationIDs: [12, 13])), streams: [StreamNames.user(agent)]),
         event(
             .auditRecorded(

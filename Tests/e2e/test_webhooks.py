@@ -179,6 +179,12 @@ def test_an_endpoint_failing_past_the_retry_age_marks_the_webhook_failing(desk, 
     assert state["backlog"] > 0 and state["cursor"] < state["head"]
     audit = desk.ws.admin.api.get(f"{desk.ws.path}/audit_logs").json()["audit_logs"]
     assert any(e["action"] == "webhook.delivery_changed" and e["auditable_id"] == hook["id"] for e in audit), audit
+    # Every administrator is notified, on their own channel and through the notifications API.
+    listed = desk.ws.admin.api.get(f"{desk.ws.path}/notifications")
+    assert listed.status_code == 200, listed.text
+    failing = [n for n in listed.json()["data"]["payload"] if n["notification_type"] == "webhook_failing"]
+    assert [(n["primary_actor_type"], n["primary_actor_id"]) for n in failing] == [("Webhook", hook["id"])], failing
+    assert failing[0]["read_at"] is None and str(hook["id"]) in failing[0]["push_message_title"]
     # The backlog waits: what comes while failing is kept, and sent on resume.
     send(desk, conversation, "while failing")
     receiver.mode = "ok"

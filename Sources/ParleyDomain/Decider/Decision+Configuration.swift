@@ -158,11 +158,21 @@ extension Decision {
         guard account.webhooks.contains(id) else { throw .notFound("webhook \(id)") }
         if state == .failing, command.principal != .system { throw .forbidden("only Parley marks a webhook failing") }
         if let reason { try requireShort(reason, field: "reason") }
-        return [
+        let changed = event(
+            .webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: id, state: state, reason: reason)),
+            streams: administrativeStreams)
+        guard state == .failing else { return [changed] }
+        // Every administrator hears of it on their own channel, in the same batch.
+        let administrators = account.members.filter { $0.value == .administrator }.keys.sorted()
+        let notifications = administrators.enumerated().map { index, user in
             event(
-                .webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: id, state: state, reason: reason)),
-                streams: administrativeStreams)
-        ]
+                .notificationCreated(
+                    NotificationCreated(
+                        notificationID: self.state.automation.nextNotificationID + UInt64(index), userID: user,
+                        notificationType: .webhookFailing, conversationID: nil, webhookID: id)),
+                streams: [StreamNames.user(user)])
+        }
+        return [changed] + notifications
     }
 
     func deleteWebhook(id: UInt64) throws(DomainError) -> [DomainEvent] {

@@ -43,6 +43,8 @@ public enum NotificationType: String, Sendable, Hashable, Codable, CaseIterable 
     case conversationMention = "conversation_mention"
     /// The contact waited longer than the inbox's first-response threshold.
     case slaMissedFirstResponse = "sla_missed_first_response"
+    /// A webhook's deliveries failed past the retry age (Parley's own; to administrators).
+    case webhookFailing = "webhook_failing"
 }
 
 /// A notification for one user, on their `user:` stream.
@@ -51,9 +53,12 @@ public struct NotificationCreated: EventPayload {
     public var notificationID: UInt64
     public var userID: UInt64
     public var notificationType: NotificationType
-    public var conversationID: UInt64
+    /// The conversation it is about; nil for a webhook's.
+    public var conversationID: UInt64?
     /// The message that caused it (a new message, a mention).
     public var messageID: UInt64?
+    /// The webhook it is about (`webhook_failing`).
+    public var webhookID: UInt64?
 }
 
 /// A user read some of their notifications (one, or all at once).

@@ -122,9 +122,9 @@ extension DomainState {
             automation.notifications[e.notificationID] = NotificationRecord(accountID: account, userID: e.userID, read: false)
             automation.unread[e.userID, default: []].insert(e.notificationID)
             automation.nextNotificationID = max(automation.nextNotificationID, e.notificationID + 1)
-            if e.notificationType == .slaMissedFirstResponse {
-                automation.accounts[account]?.conversations[e.conversationID]?.waitingNotified = true
-                automation.accounts[account]?.waiting.remove(e.conversationID)
+            if e.notificationType == .slaMissedFirstResponse, let conversation = e.conversationID {
+                automation.accounts[account]?.conversations[conversation]?.waitingNotified = true
+                automation.accounts[account]?.waiting.remove(conversation)
             }
         case .notificationsRead(let e):
             for id in e.notificationIDs {

@@ -28,7 +28,7 @@ public struct AutomationProjection: Sendable, Hashable, Codable {
             notifications[owner, default: []].append(
                 NotificationView(
                     id: e.notificationID, type: e.notificationType, conversationID: e.conversationID, messageID: e.messageID,
-                    createdAt: stored.entry.timestamp, readAt: nil))
+                    webhookID: e.webhookID, createdAt: stored.entry.timestamp, readAt: nil))
             owners[e.notificationID] = owner
         case .notificationsRead(let e):
             for id in e.notificationIDs {
@@ -81,8 +81,10 @@ public struct FAQView: Sendable, Hashable, Codable {
 public struct NotificationView: Sendable, Hashable, Codable {
     public var id: UInt64
     public var type: NotificationType
-    public var conversationID: UInt64
+    /// Nil for a webhook's notification.
+    public var conversationID: UInt64?
     public var messageID: UInt64?
+    public var webhookID: UInt64?
     /// Milliseconds since 1970.
     public var createdAt: UInt64
     public var readAt: UInt64?

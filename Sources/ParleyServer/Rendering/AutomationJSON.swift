@@ -11,9 +11,10 @@ extension JSONOut {
         ]
     }
 
-    /// Chatwoot's notification: the conversation is the primary actor, the
-    /// message (for a new message or a mention) the secondary one; `read_at`
-    /// is an ISO 8601 time or null.
+    /// Chatwoot's notification: the conversation is the primary actor (the
+    /// webhook for Parley's own `webhook_failing`), the message (for a new
+    /// message or a mention) the secondary one; `read_at` is an ISO 8601 time
+    /// or null.
     static func notification(_ view: NotificationView, conversation: ConversationView?, user: UserView?) -> JSONOut {
         let primary: JSONOut =
             conversation.map { conversation in
@@ -24,8 +25,10 @@ extension JSONOut {
             } ?? .null
         return [
             "id": .uint(view.id), "notification_type": .string(view.type.rawValue),
-            "push_message_title": .string(pushTitle(view)), "primary_actor_type": "Conversation",
-            "primary_actor_id": .uint(view.conversationID), "primary_actor": primary,
+            "push_message_title": .string(pushTitle(view)),
+            "primary_actor_type": view.webhookID == nil ? "Conversation" : "Webhook",
+            "primary_actor_id": .uint(view.webhookID ?? view.conversationID ?? 0),
+            "primary_actor": view.webhookID.map { ["id": .uint($0)] } ?? primary,
             "read_at": view.readAt.map { .string(iso8601($0)) } ?? .null,
             "secondary_actor": view.messageID.map { ["id": .uint($0), "type": "Message"] } ?? .null,
             "user": user.map { ["id": .uint($0.id), "name": .string($0.name), "type": "user"] } ?? .null,
@@ -34,11 +37,13 @@ extension JSONOut {
     }
 
     private static func pushTitle(_ view: NotificationView) -> String {
-        switch view.type {
-        case .conversationAssignment: "A conversation (#\(view.conversationID)) has been assigned to you"
-        case .assignedConversationNewMessage: "A new message is created in conversation (#\(view.conversationID))"
-        case .conversationMention: "You have been mentioned in conversation (#\(view.conversationID))"
-        case .slaMissedFirstResponse: "Conversation (#\(view.conversationID)) is waiting too long for a first response"
+        let conversation = view.conversationID.map(String.init) ?? ""
+        return switch view.type {
+        case .conversationAssignment: "A conversation (#\(conversation)) has been assigned to you"
+        case .assignedConversationNewMessage: "A new message is created in conversation (#\(conversation))"
+        case .conversationMention: "You have been mentioned in conversation (#\(conversation))"
+        case .slaMissedFirstResponse: "Conversation (#\(conversation)) is waiting too long for a first response"
+        case .webhookFailing: "Webhook (#\(view.webhookID.map(String.init) ?? "")) is failing: its deliveries are kept until it is resumed"
         }
     }
 

@@ -65,7 +65,10 @@ extension ParleyAPI {
             let user = projections.directory.user(member.user.id)
             return views.map { view in
                 JSONOut.notification(
-                    view, conversation: projections.conversations.conversation(account: member.accountID, id: view.conversationID),
+                    view,
+                    conversation: view.conversationID.flatMap {
+                        projections.conversations.conversation(account: member.accountID, id: $0)
+                    },
                     user: user)
             }
         }
