@@ -55,6 +55,8 @@ public final class WebhookDispatcher: Service, Sendable {
             timeout: .init(connect: .seconds(Int64(configuration.webhookTimeout)), read: .seconds(Int64(configuration.webhookTimeout))),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.webhookConcurrency))
         clientConfiguration.httpVersion = .http1Only
+        // Parley traces nothing; without a tracer the client skips building span attributes per request.
+        clientConfiguration.tracing.tracer = nil
         let client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration, backgroundActivityLogger: logger)
         let context = WebhookContext(

@@ -26,11 +26,12 @@ enum WebhookSigning {
     /// restored log (a new epoch) never reuses an id for another event.
     static func deliveryID(epoch: String, offset: UInt64, webhookID: UInt64) -> String {
         let hex = Array(Crypto.sha256Hex("\(EventEnvelope.id(epoch: epoch, offset: offset))/webhook/\(webhookID)").utf8)
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
         for (index, byte) in hex.prefix(32).enumerated() {
-            if index == 8 || index == 12 || index == 16 || index == 20 { out.append("-") }
-            out.append(Character(UnicodeScalar(byte)))
+            if index == 8 || index == 12 || index == 16 || index == 20 { out.append(UInt8(ascii: "-")) }
+            out.append(byte)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

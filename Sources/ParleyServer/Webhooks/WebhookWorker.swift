@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import ParleyLog
 import ParleyProjections
 import Synchronization
@@ -45,16 +47,21 @@ final class WebhookWorker: Sendable {
     let target: WebhookTarget
     let progress: Mutex<WebhookProgress>
     let metrics: WebhookMetrics
+    /// The request every delivery starts from: the URL is parsed once.
+    private let endpoint: Result<HTTPClient.Request, WebhookEndpointError>
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(target: WebhookTarget, cursor: UInt64) {
         self.target = target
         self.progress = Mutex(WebhookProgress(cursor: cursor))
         self.metrics = WebhookMetrics(webhookID: target.id)
+        self.endpoint = WebhookPoster.endpoint(target.url)
     }
 
+    /// Starts the worker on one of the HTTP client's event loops, where its deliveries' connections live too.
     func start(_ context: WebhookContext) {
-        task.withLock { $0 = Task { await self.run(context) } }
+        let loop = context.poster.client.eventLoopGroup.next()
+        task.withLock { $0 = Task(executorPreference: EventLoopTaskExecutor(loop)) { await self.run(context, on: loop) } }
     }
 
     /// Stops reading and cancels the deliveries under way; returns the cursor they left.
@@ -65,7 +72,7 @@ final class WebhookWorker: Sendable {
         return progress.withLock { $0.cursor }
     }
 
-    private func run(_ context: WebhookContext) async {
+    private func run(_ context: WebhookContext, on loop: any EventLoop) async {
         let after = progress.withLock { $0.cursor }
         await withTaskGroup(of: Void.self) { group in
             var running = 0
@@ -83,7 +90,7 @@ final class WebhookWorker: Sendable {
                     }
                     if !waited || Task.isCancelled || progress.withLock({ $0.gaveUp }) { break }
                     progress.withLock { $0.started(payload.offset, key: payload.orderKey) }
-                    group.addTask { await self.deliver(payload, context) }
+                    group.addTask { await self.deliver(payload, context, on: loop) }
                     running += 1
                 }
             } catch {
@@ -110,7 +117,7 @@ final class WebhookWorker: Sendable {
         }
     }
 
-    private func deliver(_ payload: WebhookPayload, _ context: WebhookContext) async {
+    private func deliver(_ payload: WebhookPayload, _ context: WebhookContext, on loop: any EventLoop) async {
         let deliveryID = WebhookSigning.deliveryID(epoch: context.epoch, offset: payload.offset, webhookID: target.id)
         let firstAttempt = WebhookContext.now()
         var attempt = 0
@@ -119,7 +126,7 @@ final class WebhookWorker: Sendable {
                 metrics.retries.increment()
                 progress.withLock { $0.retries += 1 }
             }
-            let outcome = await context.poster.post(payload, to: target.url, secret: target.secret, deliveryID: deliveryID)
+            let outcome = await context.poster.post(payload, to: endpoint, on: loop, secret: target.secret, deliveryID: deliveryID)
             let now = WebhookContext.now()
             guard case .failed(let reason) = outcome else {
                 metrics.deliveries.increment()
