@@ -29,6 +29,10 @@ public struct HTTPMessageBenchmark: Sendable {
         public var fsyncs: Int
         public var fsyncMilliseconds: Double?
         public var entriesPerFsync: Double?
+        /// Webhooks subscribed to `message_created` while the load ran, each
+        /// with its own local endpoint, and the POSTs those endpoints received by its end.
+        public var webhooks: Int
+        public var webhookDeliveries: Int
 
         enum CodingKeys: String, CodingKey {
             case connections, conversations, requests, errors
@@ -45,6 +49,8 @@ public struct HTTPMessageBenchmark: Sendable {
             case fsyncs
             case fsyncMilliseconds = "fsync_ms"
             case entriesPerFsync = "entries_per_fsync"
+            case webhooks
+            case webhookDeliveries = "webhook_deliveries"
         }
     }
 
@@ -54,14 +60,20 @@ public struct HTTPMessageBenchmark: Sendable {
     public var warmup: Duration
     public var payloadBytes: Int
     public var clientThreads: Int
+    /// Webhooks to configure before the load, so the load runs beside their deliveries.
+    public var webhooks: Int
 
-    public init(connections: Int, conversations: Int, duration: Duration, warmup: Duration = .seconds(1), payloadBytes: Int = 200, clientThreads: Int = 1) {
+    public init(
+        connections: Int, conversations: Int, duration: Duration, warmup: Duration = .seconds(1), payloadBytes: Int = 200,
+        clientThreads: Int = 1, webhooks: Int = 0
+    ) {
         self.connections = connections
         self.conversations = conversations
         self.duration = duration
         self.warmup = warmup
         self.payloadBytes = payloadBytes
         self.clientThreads = clientThreads
+        self.webhooks = webhooks
     }
 
     /// Starts `parley serve` on a fresh directory under `scratch`, sets up a
@@ -80,6 +92,13 @@ public struct HTTPMessageBenchmark: Sendable {
         defer { for connection in connections + [scraper] { connection.channel.close(promise: nil) } }
 
         let workspace = try await HTTPWorkspace.create(on: server, connections: connections, conversations: conversations)
+        let receiver = webhooks > 0 ? try await WebhookReceiver.start(endpoints: webhooks, group: group) : nil
+        let setup = JSONCaller(connection: scraper, host: server.address)
+        for port in receiver?.ports ?? [] {
+            _ = try await setup.call(
+                .POST, "/api/v1/accounts/\(workspace.accountID)/webhooks", token: workspace.accessToken,
+                ["url": "http://127.0.0.1:\(port)/hook", "subscriptions": ["message_created"]])
+        }
         let content = Self.content(bytes: payloadBytes)
         let body = Array(try JSONSerialization.data(withJSONObject: ["content": content, "message_type": "outgoing"]))
         let requests = workspace.conversationIDs.map { conversation in
@@ -104,6 +123,8 @@ public struct HTTPMessageBenchmark: Sendable {
             return all
         }
         let cpuAfter = (server: server.cpuSeconds(), client: ProcessCPU.ownSeconds())
+        let webhookDeliveries = receiver?.tally.withLock { $0.unreadable + $0.repeats + $0.arrivals.reduce(0) { $0 + $1.count } } ?? 0
+        await receiver?.stop()
         let before = try await atStart
         let commits = try await HTTPServerMetrics.scrape(scraper, host: server.address).since(before.metrics)
         let window = ((result.lastAnswer ?? until) - measureFrom).seconds
@@ -120,7 +141,8 @@ public struct HTTPMessageBenchmark: Sendable {
             p99Milliseconds: result.latencies.percentileMilliseconds(0.99),
             maxMilliseconds: result.latencies.percentileMilliseconds(1.0), errors: result.errors, firstError: result.firstError,
             serverCores: cores(before.serverCPU, cpuAfter.server), clientCores: cores(before.clientCPU, cpuAfter.client),
-            fsyncs: commits.fsyncs, fsyncMilliseconds: commits.meanFsyncMilliseconds, entriesPerFsync: commits.entriesPerFsync)
+            fsyncs: commits.fsyncs, fsyncMilliseconds: commits.meanFsyncMilliseconds, entriesPerFsync: commits.entriesPerFsync,
+            webhooks: webhooks, webhookDeliveries: webhookDeliveries)
     }
 
     /// CPU seconds of the server and of this process, and the server's

@@ -39,10 +39,13 @@ struct HTTPMessages: AsyncParsableCommand {
     var conversations = 2000
     @Option(help: "Bytes of message content.") var payload = 200
     @Option(help: "Event-loop threads of the client.") var clientThreads = 1
+    @Option(help: "Webhooks (each its own local endpoint, subscribed to message_created) delivering beside the load.")
+    var webhooks = 0
     @Flag(help: "Print one JSON line.") var json = false
     @OptionGroup var serverOptions: ServerOptions
 
     func validate() throws {
+        guard (0...100).contains(webhooks) else { throw ValidationError("webhooks must be 0...100") }
         guard connections > 0, conversations > 0, clientThreads > 0 else {
             throw ValidationError("connections, conversations and client threads must be positive")
         }
@@ -53,7 +56,8 @@ struct HTTPMessages: AsyncParsableCommand {
     func run() async throws {
         let benchmark = HTTPMessageBenchmark(
             connections: connections, conversations: conversations, duration: .milliseconds(Int64(duration * 1000)),
-            warmup: .milliseconds(Int64(warmup * 1000)), payloadBytes: payload, clientThreads: clientThreads)
+            warmup: .milliseconds(Int64(warmup * 1000)), payloadBytes: payload, clientThreads: clientThreads,
+            webhooks: webhooks)
         let executable = try serverOptions.executable()
         let report = try await serverOptions.withScratch {
             try await benchmark.run(serverExecutable: executable, scratch: $0, logLevel: serverOptions.serverLogLevel)

@@ -10,7 +10,8 @@ import NIOHTTP1
 /// Deliveries go through the client's future-based API with a request made
 /// once per endpoint: the URL is parsed once, not on every POST, and the
 /// answer's body is dropped as it arrives rather than streamed to a task.
-/// Each runs on the caller's event loop (its worker's), channel and all.
+/// Each is answered on the event loop the caller names (its worker's), which
+/// the client's pool prefers for the connection too.
 struct WebhookPoster: Sendable {
     let client: HTTPClient
     let timeout: TimeAmount

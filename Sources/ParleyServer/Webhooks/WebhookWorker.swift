@@ -58,10 +58,11 @@ final class WebhookWorker: Sendable {
         self.endpoint = WebhookPoster.endpoint(target.url)
     }
 
-    /// Starts the worker on one of the HTTP client's event loops, where its deliveries' connections live too.
+    /// Starts the worker, with one of the HTTP client's event loops for all
+    /// its deliveries: their connections stay on that loop and are reused.
     func start(_ context: WebhookContext) {
         let loop = context.poster.client.eventLoopGroup.next()
-        task.withLock { $0 = Task(executorPreference: EventLoopTaskExecutor(loop)) { await self.run(context, on: loop) } }
+        task.withLock { $0 = Task { await self.run(context, on: loop) } }
     }
 
     /// Stops reading and cancels the deliveries under way; returns the cursor they left.
