@@ -18,13 +18,27 @@ TEMPLATE = 3
 OUTGOING = 1
 
 
+def _automation_metric(server, name: str) -> float:
+    """The value of `name{action="react"}` on the server's /metrics, 0 before its first count."""
+    prefix = name + '{action="react"} '
+    for line in requests.get(server.base_url + "/metrics").text.splitlines():
+        if line.startswith(prefix):
+            return float(line[len(prefix):])
+    return 0.0
+
+
 def test_the_first_message_of_a_conversation_gets_the_greeting_once(workspace):
     ws = workspace
     inbox = update_inbox(ws, make_inbox(ws, "Greeting"), greeting_enabled=True, greeting_message=GREETING)
     assert inbox["greeting_enabled"] is True and inbox["greeting_message"] == GREETING
+    reactions = _automation_metric(ws.server, "parley_automation_commands_total")
+    failures = _automation_metric(ws.server, "parley_automation_failures_total")
     chat = open_chat(ws, inbox)
     chat.contact_post("hi there")
     settle(ws.server)
+    # The greeting was a bot command that went through, and is counted as one.
+    assert _automation_metric(ws.server, "parley_automation_commands_total") >= reactions + 1
+    assert _automation_metric(ws.server, "parley_automation_failures_total") == failures
     chat.contact_post("anyone?")
     settle(ws.server)
     assert bot_messages(ws, chat.conversation_id) == [(TEMPLATE, GREETING)]

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
@@ -94,13 +95,17 @@ struct AutomationReactor: Service {
         }
     }
 
-    /// Runs a bot command; a failure is logged and the reactor goes on with
-    /// the next event (a stopped ledger refuses everything until a restart).
+    /// Runs a bot command; a failure is logged and counted
+    /// (`parley_automation_failures_total`), and the reactor goes on with the
+    /// next event (a stopped ledger refuses everything until a restart).
     private func execute(_ command: Command) async {
+        let name = command.action.name
         do {
             _ = try await ledger.execute(command)
+            Counter(label: "parley_automation_commands_total", dimensions: [("action", name)]).increment()
         } catch {
-            logger.error("automation command failed", metadata: ["action": "\(command.action.name)", "error": "\(error)"])
+            Counter(label: "parley_automation_failures_total", dimensions: [("action", name)]).increment()
+            logger.error("automation command failed", metadata: ["action": "\(name)", "error": "\(error)"])
         }
     }
 }
