@@ -26,6 +26,24 @@ struct HTTPBenchmarkTests {
         #expect((report["p99_ms"] as? Double ?? 0) >= (report["p50_ms"] as? Double ?? .infinity))
     }
 
+    @Test("`http --webhooks 2` runs the load beside two webhooks whose endpoints receive its messages")
+    func messagesBesideWebhooks() async throws {
+        let report = try await Self.report([
+            "http", "--connections", "2", "--duration", "1", "--warmup", "0.2", "--conversations", "20", "--webhooks", "2",
+            "--json",
+        ])
+        #expect(report["errors"] as? Int == 0)
+        #expect(report["webhooks"] as? Int == 2)
+        #expect((report["requests"] as? Int ?? 0) > 0)
+        #expect((report["webhook_deliveries"] as? Int ?? 0) > 0)
+    }
+
+    @Test("`http --webhooks` outside 0...100 is refused before anything starts")
+    func badWebhookCount() async throws {
+        let (status, _) = try await ParleyLoadBinary.run(["http", "--webhooks", "101", "--json"])
+        #expect(status != 0)
+    }
+
     @Test("`http-list --json` lists pages of 25 in an account seeded in-process")
     func lists() async throws {
         let report = try await Self.report([
