@@ -153,7 +153,7 @@ public final class WebhookDispatcher: Service, Sendable {
     private func target(of webhook: WebhookView) -> WebhookTarget {
         WebhookTarget(
             id: webhook.id, accountID: webhook.accountID, url: webhook.url, subscriptions: Set(webhook.subscriptions),
-            secret: WebhookSigning.secret(of: webhook, serverSecret: serverSecret))
+            secret: WebhookSigning.secret(of: webhook, serverSecret: serverSecret), inboxID: webhook.inboxID)
     }
 
     private func start(_ worker: WebhookWorker, _ context: WebhookContext) {
