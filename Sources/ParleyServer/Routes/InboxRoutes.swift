@@ -141,6 +141,8 @@ extension ParleyAPI {
         try body.finish()
         _ = try await execute(
             member.command(.updateInbox(inboxID: current.id, settings: settings, callback: callback)), idempotencyKey: key)
+        // Once answered, nothing more goes to a URL the callback left.
+        if callback != nil { await webhooks.settle() }
         return JSONResponse(inboxJSON(try workableInbox(current.id, for: member), showSecrets: true))
     }
 
