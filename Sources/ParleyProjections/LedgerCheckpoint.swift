@@ -9,7 +9,7 @@ import ParleyDomain
 struct LedgerCheckpoint: Codable {
     static let family = "ledger"
     static let key = Array("checkpoint".utf8)
-    static let currentVersion = 5
+    static let currentVersion = 6
 
     var version = Self.currentVersion
     /// The last offset folded into the state and the projections.

@@ -128,6 +128,12 @@ enum SampleEvents {
         event(.webhookDeliveryChanged(WebhookDeliveryChanged(webhookID: 4, state: .active, reason: nil)), streams: accountStreams),
         event(.webhookDeleted(WebhookDeleted(webhookID: 4)), streams: accountStreams),
         event(
+            .webhookSaved(
+                WebhookSaved(
+                    webhookID: 5, url: "https://crm.example.com/parley/inbox", subscriptions: WebhookEvents.inboxCallback,
+                    secretNonce: "a1b2c3d4e5f60718293a4b5c6d7e8f90", inboxID: 2)),
+            streams: accountStreams),
+        event(
             .faqSaved(
                 FAQSaved(faqID: 3, question: "Où est ma commande? 📦", keywords: ["order", "where is"], answer: unicode, active: true)),
             streams: [StreamNames.account(account)]),

@@ -141,7 +141,7 @@ def test_administrators_keep_webhooks_in_either_body_form(workspace):
     assert len(secret) == 48
     assert first == {
         "id": first["id"], "name": None, "url": "https://hooks.example/a", "account_id": workspace.account_id,
-        "subscriptions": ["conversation_created", "message_created"]}
+        "subscriptions": ["conversation_created", "message_created"], "webhook_type": "account_type"}
     r = api.post(path, json={"url": "http://hooks.example/b"})
     assert r.status_code == 200, r.text
     second = r.json()["payload"]["webhook"]

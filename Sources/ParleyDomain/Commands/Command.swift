@@ -33,8 +33,12 @@ public enum Action: Sendable, Hashable {
     case setAvailability(Availability)
     /// The user's first realtime connection opened (`online`) or their last one closed.
     case setPresence(online: Bool)
-    case createInbox(channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings)
-    case updateInbox(inboxID: UInt64, settings: InboxSettings)
+    /// Creates an inbox; an API inbox with `callback` also gets its callback webhook.
+    case createInbox(
+        channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings,
+        callback: InboxCallbackChange? = nil)
+    /// Replaces an inbox's settings; `callback` nil leaves its callback URL as it is.
+    case updateInbox(inboxID: UInt64, settings: InboxSettings, callback: InboxCallbackChange? = nil)
     case setInboxMembers(inboxID: UInt64, userIDs: [UInt64])
     case createTeam(name: String, description: String)
     case setTeamMembers(teamID: UInt64, userIDs: [UInt64])

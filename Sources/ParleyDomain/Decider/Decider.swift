@@ -30,10 +30,11 @@ public enum Decider {
             return try context.setAvailability(availability)
         case .setPresence(let online):
             return try context.setPresence(online: online)
-        case .createInbox(let channel, let identifier, let hmac, let settings):
-            return try context.createInbox(channelType: channel, inboxIdentifier: identifier, hmacToken: hmac, settings: settings)
-        case .updateInbox(let inbox, let settings):
-            return try context.updateInbox(inboxID: inbox, settings: settings)
+        case .createInbox(let channel, let identifier, let hmac, let settings, let callback):
+            return try context.createInbox(
+                channelType: channel, inboxIdentifier: identifier, hmacToken: hmac, settings: settings, callback: callback)
+        case .updateInbox(let inbox, let settings, let callback):
+            return try context.updateInbox(inboxID: inbox, settings: settings, callback: callback)
         case .setInboxMembers(let inbox, let users):
             return try context.setInboxMembers(inboxID: inbox, userIDs: users)
         case .createTeam(let name, let description):

@@ -21,30 +21,84 @@ extension Decision {
         for user in userIDs where account.members[user] == nil { throw .notFound("user \(user)") }
     }
 
-    func createInbox(channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings)
-        throws(DomainError) -> [DomainEvent]
-    {
+    func createInbox(
+        channelType: ChannelType, inboxIdentifier: String, hmacToken: String, settings: InboxSettings,
+        callback: InboxCallbackChange?
+    ) throws(DomainError) -> [DomainEvent] {
         _ = try accountAsAdministrator()
         try requireSettings(settings)
         try requireName(inboxIdentifier, field: "inbox_identifier")
         try requireName(hmacToken, field: "hmac_token")
         guard state.inboxesByIdentifier[inboxIdentifier] == nil else { throw .conflict("inbox identifier") }
         let id = state.nextInboxID
-        return [
-            event(
-                .inboxCreated(
-                    InboxCreated(
-                        inboxID: id, channelType: channelType, inboxIdentifier: inboxIdentifier, hmacToken: hmacToken,
-                        settings: settings)),
-                streams: administrativeStreams)
-        ]
+        let created = event(
+            .inboxCreated(
+                InboxCreated(
+                    inboxID: id, channelType: channelType, inboxIdentifier: inboxIdentifier, hmacToken: hmacToken,
+                    settings: settings)),
+            streams: administrativeStreams)
+        return [created] + (try callbackEvents(callback, inboxID: id, channelType: channelType, current: nil))
     }
 
-    func updateInbox(inboxID: UInt64, settings: InboxSettings) throws(DomainError) -> [DomainEvent] {
+    func updateInbox(inboxID: UInt64, settings: InboxSettings, callback: InboxCallbackChange?) throws(DomainError)
+        -> [DomainEvent]
+    {
         let account = try accountAsAdministrator()
-        guard account.inboxes[inboxID] != nil else { throw .notFound("inbox \(inboxID)") }
+        guard let inbox = account.inboxes[inboxID] else { throw .notFound("inbox \(inboxID)") }
         try requireSettings(settings)
-        return [event(.inboxUpdated(InboxUpdated(inboxID: inboxID, settings: settings)), streams: administrativeStreams)]
+        let updated = event(.inboxUpdated(InboxUpdated(inboxID: inboxID, settings: settings)), streams: administrativeStreams)
+        return [updated]
+            + (try callbackEvents(callback, inboxID: inboxID, channelType: inbox.channelType, current: inbox.callback))
+    }
+
+    /// The webhook events that carry out `change` to an inbox's callback URL,
+    /// for the same batch as the inbox's own event: a new callback webhook
+    /// (every conversation and message event of the inbox, none of contacts,
+    /// which belong to no inbox), the existing one at its new URL, or its
+    /// deletion. Nothing when the URL stays as it is or there is none to remove.
+    private func callbackEvents(
+        _ change: InboxCallbackChange?, inboxID: UInt64, channelType: ChannelType, current: InboxCallback?
+    ) throws(DomainError) -> [DomainEvent] {
+        switch change {
+        case nil:
+            return []
+        case .remove:
+            guard let current else { return [] }
+            return [event(.webhookDeleted(WebhookDeleted(webhookID: current.webhookID)), streams: administrativeStreams)]
+        case .deliver(let url, let secretNonce):
+            guard channelType == .api else {
+                throw .invalid(field: "webhook_url", reason: "only an API inbox has a callback URL")
+            }
+            try requireWebhookURL(url, field: "webhook_url")
+            if let current {
+                guard current.url != url else { return [] }
+                let moved = WebhookSaved(
+                    webhookID: current.webhookID, url: url, subscriptions: WebhookEvents.inboxCallback, inboxID: inboxID)
+                return [event(.webhookSaved(moved), streams: administrativeStreams)]
+            }
+            try requireName(secretNonce, field: "secret_nonce")
+            let created = WebhookSaved(
+                webhookID: state.nextWebhookID, url: url, subscriptions: WebhookEvents.inboxCallback, secretNonce: secretNonce,
+                inboxID: inboxID)
+            return [event(.webhookSaved(created), streams: administrativeStreams)]
+        }
+    }
+
+    /// An http or https URL of at most 2048 characters, without spaces.
+    private func requireWebhookURL(_ url: String, field: String) throws(DomainError) {
+        guard url.count <= 2048, url.hasPrefix("http://") || url.hasPrefix("https://"), !url.contains(" ") else {
+            throw .invalid(field: field, reason: "expected an http or https URL")
+        }
+    }
+
+    /// An inbox's callback webhook changes only with the inbox (`channel.webhook_url`),
+    /// so the inbox always shows where its events go.
+    private func requireAccountWebhook(_ id: UInt64, of account: AccountRecord) throws(DomainError) {
+        if let inbox = account.callbackInbox(ofWebhook: id) {
+            throw .invalid(
+                field: "webhook_id",
+                reason: "webhook \(id) is the callback URL of inbox \(inbox); change or clear the inbox's channel.webhook_url")
+        }
     }
 
     func setInboxMembers(inboxID: UInt64, userIDs: [UInt64]) throws(DomainError) -> [DomainEvent] {
@@ -137,14 +191,15 @@ extension Decision {
         -> [DomainEvent]
     {
         let account = try accountAsAdministrator()
-        guard url.count <= 2048, url.hasPrefix("http://") || url.hasPrefix("https://"), !url.contains(" ") else {
-            throw .invalid(field: "url", reason: "expected an http or https URL")
-        }
+        try requireWebhookURL(url, field: "url")
         let unknown = subscriptions.filter { !WebhookEvents.all.contains($0) }
         guard unknown.isEmpty else {
             throw .invalid(field: "subscriptions", reason: "unknown events: \(unknown.joined(separator: ", "))")
         }
-        if let id, !account.webhooks.contains(id) { throw .notFound("webhook \(id)") }
+        if let id {
+            guard account.webhooks.contains(id) else { throw .notFound("webhook \(id)") }
+            try requireAccountWebhook(id, of: account)
+        }
         let chosen = subscriptions.isEmpty ? WebhookEvents.all : Array(Set(subscriptions)).sorted()
         if id == nil, let secretNonce { try requireName(secretNonce, field: "secret_nonce") }
         let saved = WebhookSaved(
@@ -178,6 +233,7 @@ extension Decision {
     func deleteWebhook(id: UInt64) throws(DomainError) -> [DomainEvent] {
         let account = try accountAsAdministrator()
         guard account.webhooks.contains(id) else { throw .notFound("webhook \(id)") }
+        try requireAccountWebhook(id, of: account)
         return [event(.webhookDeleted(WebhookDeleted(webhookID: id)), streams: administrativeStreams)]
     }
 
@@ -215,4 +271,8 @@ public enum WebhookEvents {
         "conversation_typing_off", "conversation_typing_on", "conversation_updated", "message_created",
         "message_updated",
     ]
+
+    /// What an API inbox's callback URL is sent, as Chatwoot's: every event
+    /// about the inbox's conversations and messages, none about contacts.
+    public static let inboxCallback = all.filter { !$0.hasPrefix("contact_") }
 }

@@ -167,12 +167,17 @@ public struct WebhookSaved: EventPayload {
     /// secret), so the log never holds the secret itself. Set when the
     /// webhook is created; nil on an edit, which keeps the secret.
     public var secretNonce: String?
+    /// The API inbox whose callback URL (`channel.webhook_url`) this webhook
+    /// is: it is sent only that inbox's events. Absent for an account
+    /// webhook, and in every event written before callbacks were kept.
+    public var inboxID: UInt64?
 
-    public init(webhookID: UInt64, url: String, subscriptions: [String], secretNonce: String? = nil) {
+    public init(webhookID: UInt64, url: String, subscriptions: [String], secretNonce: String? = nil, inboxID: UInt64? = nil) {
         self.webhookID = webhookID
         self.url = url
         self.subscriptions = subscriptions
         self.secretNonce = secretNonce
+        self.inboxID = inboxID
     }
 }
 

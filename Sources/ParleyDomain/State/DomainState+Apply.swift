@@ -55,9 +55,15 @@ extension DomainState {
             accounts[account]?.cannedResponses[e.cannedResponseID] = nil
         case .webhookSaved(let e):
             accounts[account]?.webhooks.insert(e.webhookID)
+            if let inbox = e.inboxID {
+                accounts[account]?.inboxes[inbox]?.callback = InboxCallback(webhookID: e.webhookID, url: e.url)
+            }
             nextWebhookID = max(nextWebhookID, e.webhookID + 1)
         case .webhookDeleted(let e):
             accounts[account]?.webhooks.remove(e.webhookID)
+            if let inbox = accounts[account]?.callbackInbox(ofWebhook: e.webhookID) {
+                accounts[account]?.inboxes[inbox]?.callback = nil
+            }
         case .auditRecorded, .webhookDeliveryChanged:
             break
         case .contactCreated(let e):

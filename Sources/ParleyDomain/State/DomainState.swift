@@ -75,6 +75,27 @@ public struct InboxRecord: Sendable, Hashable, Codable {
     public var hmacToken: String
     public var settings: InboxSettings
     public var members: Set<UInt64> = []
+    /// An API inbox's callback webhook; nil while it has none.
+    public var callback: InboxCallback?
+}
+
+/// An API inbox's callback URL (Chatwoot's `channel.webhook_url`): the
+/// webhook, scoped to the inbox, that delivers the inbox's events.
+public struct InboxCallback: Sendable, Hashable, Codable {
+    public var webhookID: UInt64
+    public var url: String
+
+    public init(webhookID: UInt64, url: String) {
+        self.webhookID = webhookID
+        self.url = url
+    }
+}
+
+extension AccountRecord {
+    /// The inbox whose callback webhook `webhookID` is; nil for an account webhook.
+    public func callbackInbox(ofWebhook webhookID: UInt64) -> UInt64? {
+        inboxes.first { $0.value.callback?.webhookID == webhookID }?.key
+    }
 }
 
 public struct TeamRecord: Sendable, Hashable, Codable {

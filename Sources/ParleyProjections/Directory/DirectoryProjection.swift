@@ -82,10 +82,14 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
             webhooks[e.webhookID] = WebhookView(
                 accountID: account, id: e.webhookID, url: e.url, subscriptions: e.subscriptions,
                 secretNonce: e.secretNonce ?? current?.secretNonce, delivery: current?.delivery,
-                createdOffset: current?.createdOffset ?? stored.entry.offset)
+                createdOffset: current?.createdOffset ?? stored.entry.offset, inboxID: e.inboxID)
+            if let inbox = e.inboxID, inboxes[inbox]?.accountID == account {
+                inboxes[inbox]?.callback = InboxCallback(webhookID: e.webhookID, url: e.url)
+            }
         case .webhookDeliveryChanged(let e):
             webhooks[e.webhookID]?.delivery = e.state == .active ? nil : WebhookDeliveryHold(state: e.state, reason: e.reason, since: time)
         case .webhookDeleted(let e):
+            if let inbox = webhooks[e.webhookID]?.inboxID { inboxes[inbox]?.callback = nil }
             webhooks[e.webhookID] = nil
         case .contactCreated(let e):
             contacts[e.contactID] = ContactView(accountID: account, id: e.contactID, details: e.details, createdAt: time)
@@ -167,6 +171,11 @@ public struct DirectoryProjection: Sendable, Hashable, Codable {
 
     public func webhook(_ id: UInt64, account: UInt64) -> WebhookView? {
         webhooks[id].flatMap { $0.accountID == account ? $0 : nil }
+    }
+
+    /// The callback webhook of API inbox `inbox`; nil when it has none or is another account's.
+    public func callbackWebhook(ofInbox inbox: UInt64, account: UInt64) -> WebhookView? {
+        self.inbox(inbox, account: account)?.callback.flatMap { webhook($0.webhookID, account: account) }
     }
 
     public func contact(_ id: UInt64, account: UInt64) -> ContactView? {

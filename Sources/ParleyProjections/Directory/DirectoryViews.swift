@@ -31,6 +31,8 @@ public struct InboxView: Sendable, Hashable, Codable {
     public var settings: InboxSettings
     public var members: [UInt64] = []
     public var createdAt: UInt64
+    /// An API inbox's callback URL and its webhook; nil while it has none.
+    public var callback: InboxCallback?
 }
 
 public struct TeamView: Sendable, Hashable, Codable {
@@ -69,6 +71,9 @@ public struct WebhookView: Sendable, Hashable, Codable {
     /// The offset of the event that created the webhook: it is sent the
     /// events after it.
     public var createdOffset: UInt64?
+    /// The API inbox whose callback URL this webhook is, sent only that
+    /// inbox's events; nil for an account webhook.
+    public var inboxID: UInt64?
 }
 
 /// A webhook whose deliveries do not run, and since when (milliseconds since 1970).

@@ -36,7 +36,7 @@ enum IdempotencyKeys {
         case .issueAccessToken(let user, _), .addAccountUser(let user, _), .updateAccountUser(let user, _),
             .removeAccountUser(let user):
             "user/\(user)"
-        case .updateInbox(let inbox, _), .setInboxMembers(let inbox, _):
+        case .updateInbox(let inbox, _, _), .setInboxMembers(let inbox, _):
             "inbox/\(inbox)"
         case .setTeamMembers(let team, _):
             "team/\(team)"

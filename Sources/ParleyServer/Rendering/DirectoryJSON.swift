@@ -60,7 +60,7 @@ extension JSONOut {
             ("widget_color", nil), ("website_url", nil), ("hmac_mandatory", .bool(settings.hmacMandatory)),
             ("welcome_title", nil), ("welcome_tagline", nil), ("web_widget_script", nil),
             ("website_token", isWidget ? .string(inbox.inboxIdentifier) : nil), ("reply_time", nil),
-            ("webhook_url", nil), ("inbox_identifier", .string(inbox.inboxIdentifier)), ("provider", nil),
+            ("webhook_url", .string(inbox.callback?.url)), ("inbox_identifier", .string(inbox.inboxIdentifier)), ("provider", nil),
         ]
         if showSecrets { members.append(("hmac_token", .string(inbox.hmacToken))) }
         return .object(members)
@@ -96,11 +96,19 @@ extension JSONOut {
         ]
     }
 
-    static func webhook(_ webhook: WebhookView) -> JSONOut {
-        [
-            "id": .uint(webhook.id), "name": nil, "url": .string(webhook.url), "account_id": .uint(webhook.accountID),
-            "subscriptions": .array(webhook.subscriptions.map { .string($0) }),
+    /// A webhook as Chatwoot's Webhook model: `webhook_type` is
+    /// `account_type`, or `inbox_type` for an API inbox's callback URL, which
+    /// also names its inbox (`inbox`, the callback's inbox as given).
+    static func webhook(_ webhook: WebhookView, inbox: InboxView?) -> JSONOut {
+        var members: [(String, JSONOut)] = [
+            ("id", .uint(webhook.id)), ("name", nil), ("url", .string(webhook.url)), ("account_id", .uint(webhook.accountID)),
+            ("subscriptions", .array(webhook.subscriptions.map { .string($0) })),
+            ("webhook_type", webhook.inboxID == nil ? "account_type" : "inbox_type"),
         ]
+        if let inboxID = webhook.inboxID {
+            members.append(("inbox", ["id": .uint(inboxID), "name": .string(inbox?.settings.name)]))
+        }
+        return .object(members)
     }
 
     /// An audit entry as Chatwoot's `audit_logs` list shows one. `action` is

@@ -112,8 +112,13 @@ extension ParleyAPI {
     private func addWebhookRoutes(to account: RouterGroup<ParleyRequestContext>) {
         account.get("webhooks") { request, context in
             let member = try self.requireAdministrator(request, context: context)
-            let webhooks = self.read { $0.directory.webhooks(account: member.accountID) }
-            return JSONResponse(["payload": ["webhooks": .array(webhooks.map(JSONOut.webhook))]])
+            let webhooks = self.read { projections in
+                projections.directory.webhooks(account: member.accountID).map { webhook in
+                    JSONOut.webhook(
+                        webhook, inbox: webhook.inboxID.flatMap { projections.directory.inbox($0, account: member.accountID) })
+                }
+            }
+            return JSONResponse(["payload": ["webhooks": .array(webhooks)]])
         }
         account.post("webhooks") { request, context in try await self.saveWebhook(request, context: context, id: nil) }
         for method in [HTTPRequest.Method.patch, .put] {
@@ -168,7 +173,7 @@ extension ParleyAPI {
         guard let saved = read({ $0.directory.webhook(created.webhookID, account: member.accountID) }) else {
             throw APIError.notFound("webhook \(created.webhookID)")
         }
-        var json = JSONOut.webhook(saved)
+        var json = JSONOut.webhook(saved, inbox: nil)
         if created.secretNonce != nil {
             json = json.merging([("secret", .string(WebhookSigning.secret(of: saved, serverSecret: secrets.derivationSecret)))])
         }

@@ -12,12 +12,12 @@ extension ParleyAPI {
             let member = try self.requireMember(request, context: context)
             let inboxes = self.read { $0.directory.inboxes(account: member.accountID) }
                 .filter(member.worksIn)
-            return JSONResponse(["payload": .array(inboxes.map { .inbox($0, showSecrets: member.isAdministrator) })])
+            return JSONResponse(["payload": .array(inboxes.map { self.inboxJSON($0, showSecrets: member.isAdministrator) })])
         }
         account.get("inboxes/:inbox_id") { request, context in
             let member = try self.requireMember(request, context: context)
             let inbox = try self.workableInbox(try context.pathID("inbox_id"), for: member)
-            return JSONResponse(.inbox(inbox, showSecrets: member.isAdministrator))
+            return JSONResponse(self.inboxJSON(inbox, showSecrets: member.isAdministrator))
         }
         account.post("inboxes") { request, context in try await self.createInbox(request, context: context) }
         account.patch("inboxes/:inbox_id") { request, context in try await self.updateInbox(request, context: context) }
@@ -58,18 +58,45 @@ extension ParleyAPI {
         return try automationSettings(&body, over: settings)
     }
 
+    /// An inbox as the inboxes API shows it; administrators also see the
+    /// signing secret of an API inbox's callback URL (Chatwoot's Channel::Api
+    /// `secret`; null while it has no callback), as they see its HMAC token.
+    private func inboxJSON(_ inbox: InboxView, showSecrets: Bool) -> JSONOut {
+        let json = JSONOut.inbox(inbox, showSecrets: showSecrets)
+        guard showSecrets, inbox.channelType == .api else { return json }
+        let callback = inbox.callback == nil ? nil : read { $0.directory.callbackWebhook(ofInbox: inbox.id, account: inbox.accountID) }
+        let secret = callback.map { WebhookSigning.secret(of: $0, serverSecret: secrets.derivationSecret) }
+        return json.merging([("secret", .string(secret))])
+    }
+
     /// The channel object's settings over `settings`. Chatwoot's widget
-    /// looks (colour, titles, website) and an API channel's `webhook_url` are
-    /// accepted and not kept: Parley delivers events through account webhooks.
+    /// looks (colour, titles, website) are accepted and not kept; an API
+    /// channel's `webhook_url` is read by ``callbackChange(_:nonce:)``.
     private func channelSettings(_ channel: inout JSONBody, over settings: InboxSettings) throws -> InboxSettings {
         var settings = settings
         if let mandatory = try channel.bool("hmac_mandatory") { settings.hmacMandatory = mandatory }
-        for key in ["webhook_url", "website_url", "widget_color", "welcome_title", "welcome_tagline"] {
+        for key in ["website_url", "widget_color", "welcome_title", "welcome_tagline"] {
             _ = try channel.string(key, maxLength: 2048)
         }
         _ = try channel.string("reply_time", maxLength: 64)
         _ = try channel.bool("pre_chat_form_enabled")
         return settings
+    }
+
+    /// Chatwoot's `channel.webhook_url`: a URL makes the inbox's callback (or
+    /// moves it), `""` or null removes it; nil when the channel leaves it out.
+    /// The domain checks the URL's length and spaces and that the inbox is an
+    /// API inbox; here, that it parses and does not point at this server.
+    private func callbackChange(_ channel: inout JSONBody, nonce: () -> String) throws -> InboxCallbackChange? {
+        guard channel.has("webhook_url") else { return nil }
+        let url = try channel.string("webhook_url", maxLength: 16_384) ?? ""
+        guard !url.isEmpty else { return .remove }
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()), parsed.host?.isEmpty == false
+        else { throw APIError.unprocessable("webhook_url", "expected an http or https URL") }
+        if WebhookTargetCheck.pointsAtServer(parsed, host: configuration.host, port: listeningPort) {
+            throw APIError.unprocessable("webhook_url", "points at this Parley server itself")
+        }
+        return .deliver(url: url, secretNonce: nonce())
     }
 
     func createInbox(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
@@ -81,34 +108,42 @@ extension ParleyAPI {
         guard let channelType = try channel.value("type", as: ChannelType.self) else {
             throw APIError.badRequest("missing_field", "channel.type is required")
         }
-        settings = try channelSettings(&channel, over: settings)
-        try channel.finish()
-        try body.finish()
         let key = try idempotencyKey(request)
         let secrets = secretSource(key: key, for: member, "inboxes")
+        settings = try channelSettings(&channel, over: settings)
+        let callback = try callbackChange(&channel) { secrets.make("callback_secret_nonce") }
+        try channel.finish()
+        try body.finish()
         let outcome = try await execute(
             member.command(
                 .createInbox(
                     channelType: channelType, inboxIdentifier: secrets.make("inbox_identifier"),
-                    hmacToken: secrets.make("hmac_token"), settings: settings)),
+                    hmacToken: secrets.make("hmac_token"), settings: settings, callback: callback)),
             idempotencyKey: key)
         let id = try outcome.first { if case .inboxCreated(let e) = $0 { e.inboxID } else { nil } }
-        return JSONResponse(.inbox(try workableInbox(id, for: member), showSecrets: true))
+        return JSONResponse(inboxJSON(try workableInbox(id, for: member), showSecrets: true))
     }
 
     func updateInbox(_ request: Request, context: ParleyRequestContext) async throws -> JSONResponse {
         let member = try requireAdministrator(request, context: context)
         let current = try workableInbox(try context.pathID("inbox_id"), for: member)
         var body = try await self.body(request)
+        let key = try idempotencyKey(request)
         var settings = try inboxSettings(&body, over: current.settings)
+        var callback: InboxCallbackChange?
         if var channel = try body.nested("channel") {
             settings = try channelSettings(&channel, over: settings)
+            callback = try callbackChange(&channel) {
+                secretSource(key: key, for: member, "inboxes/\(current.id)").make("callback_secret_nonce")
+            }
             try channel.finish()
         }
         try body.finish()
         _ = try await execute(
-            member.command(.updateInbox(inboxID: current.id, settings: settings)), idempotencyKey: try idempotencyKey(request))
-        return JSONResponse(.inbox(try workableInbox(current.id, for: member), showSecrets: true))
+            member.command(.updateInbox(inboxID: current.id, settings: settings, callback: callback)), idempotencyKey: key)
+        // Once answered, nothing more goes to a URL the callback left.
+        if callback != nil { await webhooks.settle() }
+        return JSONResponse(inboxJSON(try workableInbox(current.id, for: member), showSecrets: true))
     }
 
     /// Sets an inbox's members to `change(current, given)` for the

@@ -141,9 +141,16 @@ public final class WebhookDispatcher: Service, Sendable {
         }
         for (id, worker) in outdated { await retire(id, worker) }
         for (id, webhook) in wanted.sorted(by: { $0.key < $1.key }) where workers.withLock({ $0[id] == nil }) {
+            // The cursor written last (by a worker just retired for a changed
+            // URL): the log's reads see only what its latest fsync covered,
+            // which may predate that write and would repeat deliveries.
             let cursor: UInt64
             do {
-                cursor = try await WebhookCursors.load(id, from: ledger.log) ?? webhook.view.createdOffset ?? ledger.log.head
+                if let written = persisted.withLock({ $0[id] }) {
+                    cursor = written
+                } else {
+                    cursor = try await WebhookCursors.load(id, from: ledger.log) ?? webhook.view.createdOffset ?? ledger.log.head
+                }
             } catch {
                 logger.error("cannot read a webhook cursor", metadata: ["webhook": "\(id)", "error": "\(error)"])
                 continue
@@ -155,7 +162,7 @@ public final class WebhookDispatcher: Service, Sendable {
     private func target(of webhook: WebhookView) -> WebhookTarget {
         WebhookTarget(
             id: webhook.id, accountID: webhook.accountID, url: webhook.url, subscriptions: Set(webhook.subscriptions),
-            secret: WebhookSigning.secret(of: webhook, serverSecret: serverSecret))
+            secret: WebhookSigning.secret(of: webhook, serverSecret: serverSecret), inboxID: webhook.inboxID)
     }
 
     private func start(_ worker: WebhookWorker, _ context: WebhookContext) {

@@ -5,6 +5,8 @@ struct WebhookTarget: Sendable, Equatable {
     var url: String
     var subscriptions: Set<String>
     var secret: String
+    /// An API inbox's callback is sent that inbox's events only; nil: the whole account's.
+    var inboxID: UInt64?
 }
 
 /// What a webhook's worker has done and is doing, shared with the status

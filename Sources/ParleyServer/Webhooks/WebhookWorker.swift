@@ -102,13 +102,16 @@ final class WebhookWorker: Sendable {
     }
 
     /// The payload of `entry` for this webhook, or nil when it sends nothing
-    /// (another account, an event it is not subscribed to, an object gone).
+    /// (another account, an event it is not subscribed to, another inbox's
+    /// event for an inbox's callback, an object gone).
     private func payload(of entry: LogEntry, _ context: WebhookContext) async -> WebhookPayload? {
         guard entry.accountID == target.accountID, let name = WebhookPayloads.eventName(forLogType: entry.type),
             target.subscriptions.contains(name)
         else { return nil }
         do {
-            return try await context.payloads.render(entry, event: name)
+            guard let payload = try await context.payloads.render(entry, event: name) else { return nil }
+            if let inbox = target.inboxID, payload.inboxID != inbox { return nil }
+            return payload
         } catch {
             // An entry that cannot be read now never will be: recorded, and passed.
             let reason = "cannot render offset \(entry.offset): \(error)"
