@@ -131,6 +131,13 @@ import Testing
                 channelType: .webWidget, inboxIdentifier: "widget", hmacToken: "h", settings: InboxSettings(name: "Site"), callback: .remove),
             in: acme.account)
         #expect(widget.map(\.type) == ["inbox.created"])
+        let widgetID = world.state.nextInboxID - 1
+        world.refuse(
+            .user(acme.admin),
+            .updateInbox(
+                inboxID: widgetID, settings: InboxSettings(name: "Site"),
+                callback: .deliver(url: "https://crm.example.com/hook", secretNonce: Self.nonce)),
+            in: acme.account, with: .invalid(field: "webhook_url", reason: "only an API inbox has a callback URL"))
     }
 
     @Test func onlyAdministratorsSetACallbackAndOnlyOnTheirAccountsInboxes() throws {

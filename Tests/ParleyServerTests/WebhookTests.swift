@@ -1,5 +1,6 @@
 import Foundation
 import ParleyDomain
+import ParleyLog
 import Testing
 
 @testable import ParleyProjections
@@ -34,6 +35,34 @@ import Testing
         #expect(WebhookSigning.deliveryID(epoch: "0123456789abcdef", offset: 43, webhookID: 7) != id)
         #expect(WebhookSigning.deliveryID(epoch: "0123456789abcdef", offset: 42, webhookID: 8) != id)
         #expect(WebhookSigning.deliveryID(epoch: "fedcba9876543210", offset: 42, webhookID: 7) != id)
+    }
+}
+
+@Suite struct WebhookTargetTests {
+    private func entry(account: UInt64, streams: [String], type: String = "message.created") -> LogEntry {
+        LogEntry(
+            offset: 1, timestamp: 0, type: type, accountID: account, streams: streams.map { StreamPosition(stream: $0, seq: 1) },
+            retention: .durable, idempotencyKey: nil, payload: [])
+    }
+
+    private func target(inbox: UInt64?) -> WebhookTarget {
+        WebhookTarget(id: 1, accountID: 3, url: "https://hooks.example.com", subscriptions: [], secret: "s", inboxID: inbox)
+    }
+
+    @Test func anAccountWebhookReceivesEveryEntryOfItsAccountOnly() {
+        let conversation = [StreamNames.account(3), StreamNames.conversation(3, 8), StreamNames.inbox(3, 5)]
+        #expect(target(inbox: nil).mayReceive(entry(account: 3, streams: conversation)))
+        #expect(target(inbox: nil).mayReceive(entry(account: 3, streams: [StreamNames.account(3)], type: "contact.created")))
+        #expect(!target(inbox: nil).mayReceive(entry(account: 4, streams: [StreamNames.account(4)])))
+    }
+
+    @Test func anInboxCallbackReceivesOnlyEntriesOnItsInboxStream() {
+        let callback = target(inbox: 5)
+        #expect(callback.mayReceive(entry(account: 3, streams: [StreamNames.account(3), StreamNames.inbox(3, 5)])))
+        #expect(!callback.mayReceive(entry(account: 3, streams: [StreamNames.account(3), StreamNames.inbox(3, 6)])))
+        #expect(!callback.mayReceive(entry(account: 3, streams: [StreamNames.account(3)], type: "contact.created")))
+        // The same inbox id in another account is another inbox.
+        #expect(!callback.mayReceive(entry(account: 4, streams: [StreamNames.account(4), StreamNames.inbox(4, 5)])))
     }
 }
 

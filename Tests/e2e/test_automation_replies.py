@@ -19,12 +19,12 @@ OUTGOING = 1
 
 
 def _automation_metric(server, name: str) -> float:
-    """The value of `name{action="react"}` on the server's /metrics, 0 before its first count."""
+    """The value of `name{action="react"}` on the server's /metrics (exported from the start)."""
     prefix = name + '{action="react"} '
-    for line in requests.get(server.base_url + "/metrics").text.splitlines():
-        if line.startswith(prefix):
-            return float(line[len(prefix):])
-    return 0.0
+    values = [float(line[len(prefix):]) for line in requests.get(server.base_url + "/metrics").text.splitlines()
+              if line.startswith(prefix)]
+    assert len(values) == 1, f"{name} is not exported"
+    return values[0]
 
 
 def test_the_first_message_of_a_conversation_gets_the_greeting_once(workspace):

@@ -10,8 +10,9 @@ import signal
 
 import pytest
 
-from conftest import Api, Server
+from conftest import Api, Server, sdk
 from test_conversations import Desk, assert_error, make_contact, make_desk, new_workspace
+from test_inbox_callback import callback_hook, conversation_in, say
 from webhook_receiver import Receiver, eventually
 
 FAST = {
@@ -195,6 +196,31 @@ def test_an_endpoint_failing_past_the_retry_age_marks_the_webhook_failing(desk, 
     eventually(lambda: contents(receiver.delivered()) == ["lost?", "while failing"])
     failed = [a for a in receiver.all() if a.status == 500]
     assert failed and {a.delivery for a in failed} == {receiver.delivered()[0].delivery}
+
+
+def test_a_failing_inbox_callback_resumes_with_its_backlog_when_its_url_changes(desk, receiver):
+    dead = Receiver()
+    dead.mode = "fail"
+    try:
+        ws = desk.ws
+        client = sdk(ws)
+        inbox = client.inboxes.create(ws.account_id, name="CRM", channel_type="api", webhook_url=dead.url).id
+        hook = callback_hook(ws, inbox)
+        conversation = conversation_in(ws, inbox, "Fay Failing")
+        say(ws, conversation, "held")
+        eventually(lambda: status(desk, hook)["state"] == "failing")
+        # Saving a working URL is how a Chatwoot client fixes it: the callback resumes there.
+        client.inboxes.update(ws.account_id, inbox, channel={"webhook_url": receiver.url})
+        assert status(desk, hook)["state"] == "active"
+        eventually(lambda: contents(receiver.delivered()) == ["held"])
+        assert [a.event for a in receiver.delivered()] == ["conversation_created", "message_created"]
+        # A paused callback stays paused when its URL changes.
+        r = ws.admin.api.post(f"{ws.path}/webhooks/{hook['id']}/pause")
+        assert r.status_code == 200, r.text
+        client.inboxes.update(ws.account_id, inbox, channel={"webhook_url": dead.url})
+        assert status(desk, hook)["state"] == "paused"
+    finally:
+        dead.close()
 
 
 def test_a_dead_or_hanging_endpoint_holds_up_only_its_own_webhook(desk, receiver):

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
@@ -20,6 +19,7 @@ struct AutomationReactor: Service {
     let progress: AutomationProgress
     let configuration: ServerConfiguration
     let logger: Logger
+    let metrics = AutomationMetrics()
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -95,16 +95,16 @@ struct AutomationReactor: Service {
         }
     }
 
-    /// Runs a bot command; a failure is logged and counted
-    /// (`parley_automation_failures_total`), and the reactor goes on with the
-    /// next event (a stopped ledger refuses everything until a restart).
+    /// Runs a bot command and counts it; a failure is logged and the
+    /// reactor goes on with the next event (a stopped ledger refuses
+    /// everything until a restart).
     private func execute(_ command: Command) async {
         let name = command.action.name
         do {
             _ = try await ledger.execute(command)
-            Counter(label: "parley_automation_commands_total", dimensions: [("action", name)]).increment()
+            metrics.succeeded(name)
         } catch {
-            Counter(label: "parley_automation_failures_total", dimensions: [("action", name)]).increment()
+            metrics.failed(name)
             logger.error("automation command failed", metadata: ["action": "\(name)", "error": "\(error)"])
         }
     }

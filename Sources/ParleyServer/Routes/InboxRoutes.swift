@@ -141,9 +141,21 @@ extension ParleyAPI {
         try body.finish()
         _ = try await execute(
             member.command(.updateInbox(inboxID: current.id, settings: settings, callback: callback)), idempotencyKey: key)
+        if case .deliver = callback { try await resumeFailingCallback(of: current, by: member) }
         // Once answered, nothing more goes to a URL the callback left.
         if callback != nil { await webhooks.settle() }
         return JSONResponse(inboxJSON(try workableInbox(current.id, for: member), showSecrets: true))
+    }
+
+    /// A callback marked failing is held; a new `webhook_url` is how a
+    /// Chatwoot client fixes it, so saving one resumes the callback (its
+    /// backlog goes to the new URL). A paused callback stays paused. A retry
+    /// finds it active and appends nothing.
+    private func resumeFailingCallback(of inbox: InboxView, by member: Member) async throws {
+        guard let hook = read({ $0.directory.callbackWebhook(ofInbox: inbox.id, account: inbox.accountID) }),
+            hook.delivery?.state == .failing
+        else { return }
+        _ = try await execute(member.command(.setWebhookDelivery(id: hook.id, state: .active, reason: nil)), idempotencyKey: nil)
     }
 
     /// Sets an inbox's members to `change(current, given)` for the

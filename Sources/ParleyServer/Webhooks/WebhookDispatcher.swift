@@ -255,7 +255,14 @@ extension WebhookDispatcher {
             return Status(progress: progress, cursor: progress.cursor, head: head, running: true)
         }
         let progress = stopped.withLock { $0[webhook.id] }
-        let cursor = try await WebhookCursors.load(webhook.id, from: ledger.log) ?? webhook.createdOffset ?? head
+        // The cursor written last, as `reconcile` resumes from it; the log's copy may lag it.
+        let written = persisted.withLock { $0[webhook.id] }
+        let cursor: UInt64
+        if let written {
+            cursor = written
+        } else {
+            cursor = try await WebhookCursors.load(webhook.id, from: ledger.log) ?? webhook.createdOffset ?? head
+        }
         return Status(progress: progress, cursor: cursor, head: head, running: false)
     }
 

@@ -1,3 +1,6 @@
+import ParleyDomain
+import ParleyLog
+
 /// A webhook's configuration as its worker runs it.
 struct WebhookTarget: Sendable, Equatable {
     var id: UInt64
@@ -7,6 +10,17 @@ struct WebhookTarget: Sendable, Equatable {
     var secret: String
     /// An API inbox's callback is sent that inbox's events only; nil: the whole account's.
     var inboxID: UInt64?
+
+    /// Whether `entry` can be for this webhook, decided before it is
+    /// rendered: it is the account's and, for an inbox's callback, on that
+    /// inbox's stream (every conversation event is), so a callback far
+    /// behind does not render the rest of the account's history.
+    func mayReceive(_ entry: LogEntry) -> Bool {
+        guard entry.accountID == accountID else { return false }
+        guard let inboxID else { return true }
+        let stream = StreamNames.inbox(accountID, inboxID)
+        return entry.streams.contains { $0.stream == stream }
+    }
 }
 
 /// What a webhook's worker has done and is doing, shared with the status

@@ -59,7 +59,8 @@ final class WebhookWorker: Sendable {
     }
 
     /// Starts the worker, with one of the HTTP client's event loops for all
-    /// its deliveries: their connections stay on that loop and are reused.
+    /// its deliveries: answers come back on it, and the client's pool
+    /// prefers connections on it.
     func start(_ context: WebhookContext) {
         let loop = context.poster.client.eventLoopGroup.next()
         task.withLock { $0 = Task { await self.run(context, on: loop) } }
@@ -105,7 +106,7 @@ final class WebhookWorker: Sendable {
     /// (another account, an event it is not subscribed to, another inbox's
     /// event for an inbox's callback, an object gone).
     private func payload(of entry: LogEntry, _ context: WebhookContext) async -> WebhookPayload? {
-        guard entry.accountID == target.accountID, let name = WebhookPayloads.eventName(forLogType: entry.type),
+        guard target.mayReceive(entry), let name = WebhookPayloads.eventName(forLogType: entry.type),
             target.subscriptions.contains(name)
         else { return nil }
         do {
