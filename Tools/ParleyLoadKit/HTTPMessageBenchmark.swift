@@ -93,12 +93,7 @@ public struct HTTPMessageBenchmark: Sendable {
 
         let workspace = try await HTTPWorkspace.create(on: server, connections: connections, conversations: conversations)
         let receiver = webhooks > 0 ? try await WebhookReceiver.start(endpoints: webhooks, group: group) : nil
-        let setup = JSONCaller(connection: scraper, host: server.address)
-        for port in receiver?.ports ?? [] {
-            _ = try await setup.call(
-                .POST, "/api/v1/accounts/\(workspace.accountID)/webhooks", token: workspace.accessToken,
-                ["url": "http://127.0.0.1:\(port)/hook", "subscriptions": ["message_created"]])
-        }
+        try await receiver?.subscribe(workspace, through: JSONCaller(connection: scraper, host: server.address))
         let content = Self.content(bytes: payloadBytes)
         let body = Array(try JSONSerialization.data(withJSONObject: ["content": content, "message_type": "outgoing"]))
         let requests = workspace.conversationIDs.map { conversation in

@@ -72,12 +72,7 @@ public struct WebhookBenchmark: Sendable {
         let connections = open
         defer { for connection in connections { connection.channel.close(promise: nil) } }
         let workspace = try await HTTPWorkspace.create(on: server, connections: connections, conversations: conversations)
-        let setup = JSONCaller(connection: connections[0], host: server.address)
-        for port in receiver.ports {
-            _ = try await setup.call(
-                .POST, "/api/v1/accounts/\(workspace.accountID)/webhooks", token: workspace.accessToken,
-                ["url": "http://127.0.0.1:\(port)/hook", "subscriptions": ["message_created"]])
-        }
+        try await receiver.subscribe(workspace, through: JSONCaller(connection: connections[0], host: server.address))
 
         let cpuBefore = server.cpuSeconds()
         let start = DispatchTime.now().uptimeNanoseconds

@@ -62,6 +62,15 @@ public final class WebhookReceiver: Sendable {
         return WebhookReceiver(channels: channels, tally: tally)
     }
 
+    /// Creates one webhook of `workspace`'s account per endpoint, subscribed to `message_created`.
+    func subscribe(_ workspace: HTTPWorkspace, through caller: JSONCaller) async throws {
+        for port in ports {
+            _ = try await caller.call(
+                .POST, "/api/v1/accounts/\(workspace.accountID)/webhooks", token: workspace.accessToken,
+                ["url": "http://127.0.0.1:\(port)/hook", "subscriptions": ["message_created"]])
+        }
+    }
+
     public func stop() async {
         for channel in channels { try? await channel.close() }
     }

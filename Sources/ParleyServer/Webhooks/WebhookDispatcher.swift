@@ -141,22 +141,24 @@ public final class WebhookDispatcher: Service, Sendable {
         }
         for (id, worker) in outdated { await retire(id, worker) }
         for (id, webhook) in wanted.sorted(by: { $0.key < $1.key }) where workers.withLock({ $0[id] == nil }) {
-            // The cursor written last (by a worker just retired for a changed
-            // URL): the log's reads see only what its latest fsync covered,
-            // which may predate that write and would repeat deliveries.
             let cursor: UInt64
             do {
-                if let written = persisted.withLock({ $0[id] }) {
-                    cursor = written
-                } else {
-                    cursor = try await WebhookCursors.load(id, from: ledger.log) ?? webhook.view.createdOffset ?? ledger.log.head
-                }
+                cursor = try await lastCursor(of: webhook.view)
             } catch {
                 logger.error("cannot read a webhook cursor", metadata: ["webhook": "\(id)", "error": "\(error)"])
                 continue
             }
             start(WebhookWorker(target: webhook.target, cursor: cursor), context)
         }
+    }
+
+    /// Where a stopped webhook's deliveries resume: the cursor this server
+    /// wrote last (the log's reads see only what its latest fsync covered,
+    /// which may predate that write and would repeat deliveries), else the
+    /// stored one, else just after the webhook's creation.
+    private func lastCursor(of webhook: WebhookView) async throws -> UInt64 {
+        if let written = persisted.withLock({ $0[webhook.id] }) { return written }
+        return try await WebhookCursors.load(webhook.id, from: ledger.log) ?? webhook.createdOffset ?? ledger.log.head
     }
 
     private func target(of webhook: WebhookView) -> WebhookTarget {
@@ -255,15 +257,7 @@ extension WebhookDispatcher {
             return Status(progress: progress, cursor: progress.cursor, head: head, running: true)
         }
         let progress = stopped.withLock { $0[webhook.id] }
-        // The cursor written last, as `reconcile` resumes from it; the log's copy may lag it.
-        let written = persisted.withLock { $0[webhook.id] }
-        let cursor: UInt64
-        if let written {
-            cursor = written
-        } else {
-            cursor = try await WebhookCursors.load(webhook.id, from: ledger.log) ?? webhook.createdOffset ?? head
-        }
-        return Status(progress: progress, cursor: cursor, head: head, running: false)
+        return Status(progress: progress, cursor: try await lastCursor(of: webhook), head: head, running: false)
     }
 
     /// Returns once the workers match the webhooks as the projections show

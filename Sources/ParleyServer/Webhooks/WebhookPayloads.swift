@@ -12,9 +12,6 @@ struct WebhookPayload: Sendable {
     /// The conversation or contact the event is about: deliveries with the
     /// same key go out one at a time, in log order.
     var orderKey: UInt64
-    /// The inbox of the conversation the event is about, which decides
-    /// whether an inbox's callback sends it; nil for a contact's event.
-    var inboxID: UInt64?
     var body: [UInt8]
 }
 
@@ -63,14 +60,13 @@ struct WebhookPayloads: Sendable {
         let stored = try StoredEvent(entry)
         let account = entry.accountID
         let original = try await originalMessage(of: stored.event.body, account: account)
-        let rendered: Rendered? = ledger.withProjections { projections in
+        let rendered: (key: UInt64, body: JSONOut)? = ledger.withProjections { projections in
             Self.body(of: stored, original: original, projections: projections)
         }
         guard let rendered else { return nil }
         let body = rendered.body.merging([("event", .string(event))])
         return WebhookPayload(
-            offset: entry.offset, appendedAt: entry.timestamp, event: event, orderKey: rendered.key, inboxID: rendered.inboxID,
-            body: body.bytes)
+            offset: entry.offset, appendedAt: entry.timestamp, event: event, orderKey: rendered.key, body: body.bytes)
     }
 
     /// The `message.created` an edit or a deletion is about, read back from the log.
@@ -91,11 +87,8 @@ struct WebhookPayloads: Sendable {
     private static func conversationKey(_ id: UInt64) -> UInt64 { id << 1 }
     private static func contactKey(_ id: UInt64) -> UInt64 { id << 1 | 1 }
 
-    /// A payload's body, its order key, and the inbox it is about (nil for a contact).
-    private typealias Rendered = (key: UInt64, inboxID: UInt64?, body: JSONOut)
-
     private static func body(of stored: StoredEvent, original: MessageCreated?, projections: borrowing Projections)
-        -> Rendered?
+        -> (key: UInt64, body: JSONOut)?
     {
         let account = stored.event.accountID
         let time = stored.entry.timestamp
@@ -155,7 +148,7 @@ struct WebhookPayloads: Sendable {
     private static func message(
         _ created: MessageCreated, createdAt: UInt64, edit: MessageUpdated?, deleted: Bool, account: UInt64,
         projections: borrowing Projections
-    ) -> Rendered? {
+    ) -> (key: UInt64, body: JSONOut)? {
         guard let view = projections.conversations.conversation(account: account, id: created.conversationID) else { return nil }
         let directory = projections.directory
         let state = MessageState(
@@ -166,7 +159,7 @@ struct WebhookPayloads: Sendable {
                 ("inbox", inboxSummary(view.inboxID, account: account, directory: directory)),
                 ("account", accountSummary(account, directory: directory)),
             ])
-        return (conversationKey(created.conversationID), view.inboxID, body)
+        return (conversationKey(created.conversationID), body)
     }
 
     /// A conversation as the conversations API renders it; `changes` become
@@ -174,7 +167,7 @@ struct WebhookPayloads: Sendable {
     private static func conversation(
         _ id: UInt64, account: UInt64, projections: borrowing Projections,
         changes: [(String, JSONOut, JSONOut)] = [], overriding: [(String, JSONOut)] = []
-    ) -> Rendered? {
+    ) -> (key: UInt64, body: JSONOut)? {
         guard let view = projections.conversations.conversation(account: account, id: id) else { return nil }
         var extra = overriding
         if !changes.isEmpty {
@@ -183,13 +176,13 @@ struct WebhookPayloads: Sendable {
         }
         extra.append(("account", accountSummary(account, directory: projections.directory)))
         let body = JSONOut.conversation(view, caller: 0, preview: ConversationPreview(), projections: projections)
-        return (conversationKey(id), view.inboxID, body.merging(extra))
+        return (conversationKey(id), body.merging(extra))
     }
 
     /// Chatwoot's typing payload: the conversation, who types, and whether it is a private note.
     private static func typing(
         _ id: UInt64, isPrivate: Bool, actor: Actor, projections: borrowing Projections, account: UInt64
-    ) -> Rendered? {
+    ) -> (key: UInt64, body: JSONOut)? {
         guard let view = projections.conversations.conversation(account: account, id: id) else { return nil }
         let user = JSONOut.messageSender(actor, account: account, directory: projections.directory) ?? nil
         let body: JSONOut = [
@@ -197,20 +190,20 @@ struct WebhookPayloads: Sendable {
             "user": user, "is_private": .bool(isPrivate),
             "account": accountSummary(account, directory: projections.directory),
         ]
-        return (conversationKey(id), view.inboxID, body)
+        return (conversationKey(id), body)
     }
 
     /// A contact as the contacts API renders it, with the event's details and
     /// without its contact inboxes: their source ids are the contact's
     /// credentials on the Public API, which an integration has no use for.
     private static func contact(_ id: UInt64, details: ContactDetails, account: UInt64, projections: borrowing Projections)
-        -> Rendered?
+        -> (key: UInt64, body: JSONOut)?
     {
         guard var view = projections.directory.contact(id, account: account) else { return nil }
         view.details = details
         let body = JSONOut.contact(view, directory: projections.directory, withContactInboxes: false, showSecrets: false)
             .merging([("account", accountSummary(account, directory: projections.directory))])
-        return (contactKey(id), nil, body)
+        return (contactKey(id), body)
     }
 
     private static func accountSummary(_ id: UInt64, directory: borrowing DirectoryProjection) -> JSONOut {

@@ -110,9 +110,7 @@ final class WebhookWorker: Sendable {
             target.subscriptions.contains(name)
         else { return nil }
         do {
-            guard let payload = try await context.payloads.render(entry, event: name) else { return nil }
-            if let inbox = target.inboxID, payload.inboxID != inbox { return nil }
-            return payload
+            return try await context.payloads.render(entry, event: name)
         } catch {
             // An entry that cannot be read now never will be: recorded, and passed.
             let reason = "cannot render offset \(entry.offset): \(error)"
