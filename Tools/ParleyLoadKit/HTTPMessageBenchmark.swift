@@ -92,7 +92,7 @@ public struct HTTPMessageBenchmark: Sendable {
         defer { for connection in connections + [scraper] { connection.channel.close(promise: nil) } }
 
         let workspace = try await HTTPWorkspace.create(on: server, connections: connections, conversations: conversations)
-        let receiver = webhooks > 0 ? try await WebhookReceiver.start(endpoints: webhooks, group: group) : nil
+        let receiver = webhooks > 0 ? try await WebhookReceiver.start(endpoints: webhooks, threads: 1) : nil
         try await receiver?.subscribe(workspace, through: JSONCaller(connection: scraper, host: server.address))
         let content = Self.content(bytes: payloadBytes)
         let body = Array(try JSONSerialization.data(withJSONObject: ["content": content, "message_type": "outgoing"]))

@@ -66,7 +66,7 @@ public struct WebhookBenchmark: Sendable {
     }
 
     private func measure(_ server: HTTPServerProcess, group: MultiThreadedEventLoopGroup) async throws -> Report {
-        let receiver = try await WebhookReceiver.start(endpoints: endpoints, group: group)
+        let receiver = try await WebhookReceiver.start(endpoints: endpoints, threads: System.coreCount)
         var open: [HTTPConnection] = []
         for _ in 0..<connections { open.append(try await HTTPConnection.connect(host: server.host, port: server.port, group: group)) }
         let connections = open

@@ -7,6 +7,10 @@ import NIOPosix
 /// on loopback, each answering every POST 200 at once and noting, per
 /// message sequence number (the `load-N` content the benchmark sends), when
 /// it first arrived. Repeats are counted, not timed.
+///
+/// The endpoints run on event loops of their own, so answering deliveries
+/// never delays the benchmark's posting connections: the load measured is
+/// the server's, not the receiver's queue.
 public final class WebhookReceiver: Sendable {
     /// What the endpoints have seen: per endpoint, the first arrival (uptime
     /// nanoseconds) of each sequence number.
@@ -34,32 +38,42 @@ public final class WebhookReceiver: Sendable {
 
     let tally: SharedTally
     private let channels: [any Channel]
+    private let group: MultiThreadedEventLoopGroup
 
     public var ports: [Int] { channels.map { $0.localAddress?.port ?? 0 } }
 
-    private init(channels: [any Channel], tally: SharedTally) {
+    private init(channels: [any Channel], group: MultiThreadedEventLoopGroup, tally: SharedTally) {
         self.channels = channels
+        self.group = group
         self.tally = tally
     }
 
-    public static func start(endpoints: Int, group: any EventLoopGroup) async throws -> WebhookReceiver {
+    /// Starts `endpoints` endpoints on `threads` threads of their own.
+    public static func start(endpoints: Int, threads: Int) async throws -> WebhookReceiver {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let tally = SharedTally(endpoints: endpoints)
         var channels: [any Channel] = []
-        for endpoint in 0..<endpoints {
-            let channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(EndpointHandler(endpoint: endpoint, tally: tally))
+        do {
+            for endpoint in 0..<endpoints {
+                let channel = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.backlog, value: 256)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                            try channel.pipeline.syncOperations.addHandler(EndpointHandler(endpoint: endpoint, tally: tally))
+                        }
                     }
-                }
-                .bind(host: "127.0.0.1", port: 0).get()
-            channels.append(channel)
+                    .bind(host: "127.0.0.1", port: 0).get()
+                channels.append(channel)
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            try? await group.shutdownGracefully()
+            throw error
         }
-        return WebhookReceiver(channels: channels, tally: tally)
+        return WebhookReceiver(channels: channels, group: group, tally: tally)
     }
 
     /// Creates one webhook of `workspace`'s account per endpoint, subscribed to `message_created`.
@@ -73,6 +87,7 @@ public final class WebhookReceiver: Sendable {
 
     public func stop() async {
         for channel in channels { try? await channel.close() }
+        try? await group.shutdownGracefully()
     }
 
     /// `load-N` in a payload: the message's sequence number.

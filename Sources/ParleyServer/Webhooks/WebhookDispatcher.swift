@@ -1,6 +1,6 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
+import NIOPosix
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
@@ -50,18 +50,12 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        var clientConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(Int64(configuration.webhookTimeout)), read: .seconds(Int64(configuration.webhookTimeout))),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.webhookConcurrency))
-        clientConfiguration.httpVersion = .http1Only
-        // Parley traces nothing; without a tracer the client skips building span attributes per request.
-        clientConfiguration.tracing.tracer = nil
-        let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration, backgroundActivityLogger: logger)
+        let loops = WebhookLoops.make()
         let context = WebhookContext(
             log: ledger.log, payloads: WebhookPayloads(ledger: ledger),
-            poster: WebhookPoster(client: client, timeout: .seconds(Int64(configuration.webhookTimeout))), epoch: ledger.log.epoch,
+            poster: WebhookPoster(
+                group: loops, timeout: .seconds(Int64(configuration.webhookTimeout)),
+                connections: configuration.webhookConcurrency), epoch: ledger.log.epoch,
             concurrency: configuration.webhookConcurrency,
             retryBaseMilliseconds: UInt64(configuration.webhookRetryBaseMilliseconds),
             retryMaxMilliseconds: UInt64(configuration.webhookRetryMaxMilliseconds),
@@ -88,7 +82,7 @@ public final class WebhookDispatcher: Service, Sendable {
         }
         for (id, worker) in running { await retire(id, worker) }
         await flush()
-        try? await client.shutdown()
+        try? await loops.shutdownGracefully()
     }
 
     /// A reconcile for every `webhook.*` event appended after `head`.

@@ -1,20 +1,36 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
-/// Sends one signed delivery: an HTTP POST of the payload with Chatwoot's
-/// headers. Redirects are not followed (a webhook's URL is where events go,
-/// checked when it was saved); only a 2xx answer counts as delivered.
+/// Sends signed deliveries: an HTTP POST of the payload with Chatwoot's
+/// headers, over the webhook's own ``WebhookConnectionPool``. Redirects are
+/// not followed (a webhook's URL is where events go, checked when it was
+/// saved); only a 2xx answer counts as delivered.
 ///
-/// Deliveries go through the client's future-based API with a request made
-/// once per endpoint: the URL is parsed once, not on every POST, and the
-/// answer's body is dropped as it arrives rather than streamed to a task.
-/// Each is answered on the event loop the caller names (its worker's), which
-/// the client's pool prefers for the connection too.
+/// Parley sends through its own small HTTP/1.1 client on SwiftNIO rather
+/// than async-http-client: a delivery is then one write of head and body
+/// and one read of the answer, with no per-request state machines, which
+/// made a delivery several times cheaper (see the README's webhook figures).
 struct WebhookPoster: Sendable {
-    let client: HTTPClient
+    let group: any EventLoopGroup
     let timeout: TimeAmount
+    /// Connections one webhook keeps open at most.
+    let connections: Int
+    /// The TLS context of `https` endpoints, or why there is none.
+    let tls: Result<NIOSSLContext, WebhookEndpointError>
+
+    init(group: any EventLoopGroup, timeout: TimeAmount, connections: Int, tls: TLSConfiguration = .makeClientConfiguration()) {
+        self.group = group
+        self.timeout = timeout
+        self.connections = connections
+        do {
+            self.tls = .success(try NIOSSLContext(configuration: tls))
+        } catch {
+            self.tls = .failure(WebhookEndpointError(reason: "TLS unavailable: \(Self.describe(error))"))
+        }
+    }
 
     /// What one attempt came to.
     enum Outcome: Sendable, Equatable {
@@ -23,75 +39,71 @@ struct WebhookPoster: Sendable {
         case failed(String)
     }
 
-    /// The request every delivery to `url` starts from, or why there can be none.
-    static func endpoint(_ url: String) -> Result<HTTPClient.Request, WebhookEndpointError> {
+    /// The connections for a webhook at `url`, or why it cannot have any.
+    func pool(for url: String) -> Result<WebhookConnectionPool, WebhookEndpointError> {
         do {
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/json")
-            headers.add(name: "User-Agent", value: "Parley-Webhooks")
-            return .success(try HTTPClient.Request(url: url, method: .POST, headers: headers))
+            let endpoint = try WebhookEndpoint(url: url)
+            var context: NIOSSLContext?
+            if endpoint.secure { context = try tls.get() }
+            return .success(
+                WebhookConnectionPool(
+                    loop: group.next(), endpoint: endpoint, limit: connections, tls: context, connectTimeout: timeout))
         } catch {
-            return .failure(WebhookEndpointError(reason: "invalid URL: \(describe(error))"))
+            return .failure(error)
         }
     }
 
+    /// Sends `payload` signed with `secret`; `outcome` is called once with
+    /// what came of it, on the webhook's event loop.
     func post(
-        _ payload: WebhookPayload, to endpoint: Result<HTTPClient.Request, WebhookEndpointError>, on loop: any EventLoop,
-        secret: String, deliveryID: String
-    ) async -> Outcome {
-        var request: HTTPClient.Request
-        switch endpoint {
-        case .success(let template): request = template
-        case .failure(let error): return .failed(error.reason)
+        _ payload: WebhookPayload, to connections: Result<WebhookConnectionPool, WebhookEndpointError>, secret: String,
+        deliveryID: String, outcome: @escaping @Sendable (Outcome) -> Void
+    ) {
+        let pool: WebhookConnectionPool
+        switch connections {
+        case .success(let ready): pool = ready
+        case .failure(let error): return outcome(.failed(error.reason))
         }
         let timestamp = UInt64(Date().timeIntervalSince1970)
-        request.headers.add(name: "X-Chatwoot-Event", value: payload.event)
-        request.headers.add(name: "X-Chatwoot-Delivery", value: deliveryID)
-        request.headers.add(name: "X-Chatwoot-Timestamp", value: String(timestamp))
-        request.headers.add(
+        var head = pool.endpoint.head(contentLength: payload.body.count)
+        head.headers.add(name: "X-Chatwoot-Event", value: payload.event)
+        head.headers.add(name: "X-Chatwoot-Delivery", value: deliveryID)
+        head.headers.add(name: "X-Chatwoot-Timestamp", value: String(timestamp))
+        head.headers.add(
             name: "X-Chatwoot-Signature", value: WebhookSigning.signature(secret: secret, timestamp: timestamp, body: payload.body))
-        request.body = .byteBuffer(ByteBuffer(bytes: payload.body))
-        let task = client.execute(
-            request: request, delegate: StatusDelegate(), eventLoop: .delegate(on: loop), deadline: .now() + timeout)
-        do {
-            let status = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
+        let timeout = self.timeout
+        pool.post(head: head, body: ByteBuffer(bytes: payload.body), deadline: .now() + timeout) { answer in
+            switch answer {
+            case .success(let status) where (200..<300).contains(status.code):
+                outcome(.delivered)
+            case .success(let status):
+                outcome(.failed("HTTP \(status.code) \(status.reasonPhrase)"))
+            case .failure(let error) where Self.isTimeout(error):
+                outcome(.failed("timed out after \(timeout.nanoseconds / 1_000_000) ms"))
+            case .failure(let error):
+                outcome(.failed(Self.describe(error)))
             }
-            guard (200..<300).contains(status.code) else { return .failed("HTTP \(status.code) \(status.reasonPhrase)") }
-            return .delivered
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return .failed("timed out after \(timeout.nanoseconds / 1_000_000) ms")
-        } catch {
-            return .failed(Self.describe(error))
         }
+    }
+
+    private static func isTimeout(_ error: any Error) -> Bool {
+        if case WebhookTransportError.timedOut = error { return true }
+        if case ChannelError.connectTimeout = error { return true }
+        return false
     }
 
     /// A short, stable description of a transport error (connection refused, unknown host …).
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
+        let text: String
+        switch error {
+        case let error as NIOConnectionError:
+            let causes = error.connectionErrors.map { "\($0.target): \(describe($0.error))" }
+            text = causes.isEmpty ? "cannot resolve \(error.host)" : "cannot connect to " + causes.joined(separator: "; ")
+        case let error as IOError:
+            text = String(cString: strerror(error.errnoCode))
+        default:
+            text = String(describing: error)
+        }
         return text.count > 200 ? String(text.prefix(200)) : text
-    }
-}
-
-/// A webhook URL the HTTP client cannot send to; every delivery fails with it.
-struct WebhookEndpointError: Error, Sendable {
-    var reason: String
-}
-
-/// Keeps the answer's status and drops its body (read, so the connection
-/// can be reused). The client calls it on the connection's event loop only,
-/// one call at a time, which is what makes the mutable status safe.
-private final class StatusDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
-    private var status: HTTPResponseStatus = .internalServerError
-
-    func didReceiveHead(task: HTTPClient.Task<HTTPResponseStatus>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        status = head.status
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didFinishRequest(task: HTTPClient.Task<HTTPResponseStatus>) throws -> HTTPResponseStatus {
-        status
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -43,30 +42,31 @@ struct WebhookContext: Sendable {
 /// order. A failed delivery is retried with backoff until it succeeds or the
 /// retry age passes; then the worker starts nothing more and the dispatcher
 /// marks the webhook failing, keeping the cursor before the event.
+///
+/// Deliveries are not tasks: the worker's task reads the log and starts
+/// them; their answers, and the timers of their retries, run on the
+/// webhook's event loop and wake the task when one finishes.
 final class WebhookWorker: Sendable {
     let target: WebhookTarget
     let progress: Mutex<WebhookProgress>
     let metrics: WebhookMetrics
-    /// The request every delivery starts from: the URL is parsed once.
-    private let endpoint: Result<HTTPClient.Request, WebhookEndpointError>
     private let task = Mutex<Task<Void, Never>?>(nil)
+    /// Set when the worker stops: answers still arriving change nothing, retries do not start.
+    private let stopping = Atomic<Bool>(false)
 
     init(target: WebhookTarget, cursor: UInt64) {
         self.target = target
         self.progress = Mutex(WebhookProgress(cursor: cursor))
         self.metrics = WebhookMetrics(webhookID: target.id)
-        self.endpoint = WebhookPoster.endpoint(target.url)
     }
 
-    /// Starts the worker, with one of the HTTP client's event loops for all
-    /// its deliveries: answers come back on it, and the client's pool
-    /// prefers connections on it.
+    /// Starts the worker, with connections of its own to its endpoint.
     func start(_ context: WebhookContext) {
-        let loop = context.poster.client.eventLoopGroup.next()
-        task.withLock { $0 = Task { await self.run(context, on: loop) } }
+        let pool = context.poster.pool(for: target.url)
+        task.withLock { $0 = Task { await self.run(context, through: pool) } }
     }
 
-    /// Stops reading and cancels the deliveries under way; returns the cursor they left.
+    /// Stops reading and ends the deliveries under way; returns the cursor they left.
     func stop() async -> UInt64 {
         let running = task.withLock { $0 }
         running?.cancel()
@@ -74,31 +74,47 @@ final class WebhookWorker: Sendable {
         return progress.withLock { $0.cursor }
     }
 
-    private func run(_ context: WebhookContext, on loop: any EventLoop) async {
+    /// What a delivery's answer tells the worker's task.
+    private struct Signals: Sendable {
+        /// A delivery finished: there may be room for the next.
+        let freed: AsyncStream<Void>.Continuation
+        /// A delivery failed past the retry age, with the reason.
+        let gaveUp: AsyncStream<String>.Continuation
+    }
+
+    private func run(_ context: WebhookContext, through pool: Result<WebhookConnectionPool, WebhookEndpointError>) async {
         let after = progress.withLock { $0.cursor }
+        let (freed, freedSink) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let (gaveUp, gaveUpSink) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
+        let signals = Signals(freed: freedSink, gaveUp: gaveUpSink)
         await withTaskGroup(of: Void.self) { group in
-            var running = 0
+            group.addTask {
+                for await reason in gaveUp {
+                    await context.gaveUp(self.target, reason)
+                    return
+                }
+            }
+            var wake = freed.makeAsyncIterator()
             do {
                 for try await entry in context.log.tail(after: after) {
                     guard let payload = await payload(of: entry, context) else {
                         progress.withLock { $0.passed(entry.offset) }
                         continue
                     }
-                    // A delivery that gave up keeps its key (and the cursor before it): stop then.
-                    var waited = true
-                    while waited, running >= context.concurrency || progress.withLock({ $0.holds(payload.orderKey) }) {
-                        waited = await group.next() != nil
-                        running -= waited ? 1 : 0
+                    var open = true
+                    while open, progress.withLock({ !$0.gaveUp && ($0.inFlight.count >= context.concurrency || $0.holds(payload.orderKey)) }) {
+                        open = await wake.next() != nil
                     }
-                    if !waited || Task.isCancelled || progress.withLock({ $0.gaveUp }) { break }
+                    if !open || Task.isCancelled || progress.withLock({ $0.gaveUp }) { break }
                     progress.withLock { $0.started(payload.offset, key: payload.orderKey) }
-                    group.addTask { await self.deliver(payload, context, on: loop) }
-                    running += 1
+                    attempt(payload, number: 0, since: WebhookContext.now(), context, pool, signals)
                 }
             } catch {
                 context.logger.error("webhook tail ended", metadata: ["webhook": "\(target.id)", "error": "\(error)"])
             }
-            if progress.withLock({ $0.gaveUp }) { group.cancelAll() }
+            stopping.store(true, ordering: .releasing)
+            if case .success(let pool) = pool { try? await pool.shutDown().get() }
+            gaveUpSink.finish()
         }
     }
 
@@ -120,43 +136,53 @@ final class WebhookWorker: Sendable {
         }
     }
 
-    private func deliver(_ payload: WebhookPayload, _ context: WebhookContext, on loop: any EventLoop) async {
+    /// Sends attempt `number` (from 0) of `payload`, first tried at `first`.
+    private func attempt(
+        _ payload: WebhookPayload, number: Int, since first: UInt64, _ context: WebhookContext,
+        _ pool: Result<WebhookConnectionPool, WebhookEndpointError>, _ signals: Signals
+    ) {
+        if stopping.load(ordering: .acquiring) { return }
+        if number > 0 {
+            metrics.retries.increment()
+            progress.withLock { $0.retries += 1 }
+        }
         let deliveryID = WebhookSigning.deliveryID(epoch: context.epoch, offset: payload.offset, webhookID: target.id)
-        let firstAttempt = WebhookContext.now()
-        var attempt = 0
-        while !Task.isCancelled {
-            if attempt > 0 {
-                metrics.retries.increment()
-                progress.withLock { $0.retries += 1 }
+        context.poster.post(payload, to: pool, secret: target.secret, deliveryID: deliveryID) { outcome in
+            self.settle(payload, outcome, number: number, since: first, context, pool, signals)
+        }
+    }
+
+    /// Records what came of an attempt and retries a failure after its backoff.
+    private func settle(
+        _ payload: WebhookPayload, _ outcome: WebhookPoster.Outcome, number: Int, since first: UInt64,
+        _ context: WebhookContext, _ pool: Result<WebhookConnectionPool, WebhookEndpointError>, _ signals: Signals
+    ) {
+        let now = WebhookContext.now()
+        guard case .failed(let reason) = outcome else {
+            metrics.deliveries.increment()
+            metrics.latency.recordMilliseconds(Int64(clamping: now &- payload.appendedAt))
+            progress.withLock { $0.delivered(payload.offset, at: now) }
+            signals.freed.yield()
+            return
+        }
+        if stopping.load(ordering: .acquiring) { return }
+        metrics.failures.increment()
+        let deadline = first + context.retryAgeMilliseconds
+        guard now < deadline else {
+            let firstToGiveUp = progress.withLock { progress in
+                progress.failed(payload.offset, reason: reason, at: now, retryAt: nil)
+                defer { progress.gaveUp = true }
+                return !progress.gaveUp
             }
-            let outcome = await context.poster.post(payload, to: endpoint, on: loop, secret: target.secret, deliveryID: deliveryID)
-            let now = WebhookContext.now()
-            guard case .failed(let reason) = outcome else {
-                metrics.deliveries.increment()
-                metrics.latency.recordMilliseconds(Int64(clamping: now &- payload.appendedAt))
-                progress.withLock { $0.delivered(payload.offset, at: now) }
-                return
-            }
-            metrics.failures.increment()
-            if Task.isCancelled { return }
-            attempt += 1
-            let deadline = firstAttempt + context.retryAgeMilliseconds
-            guard now < deadline else {
-                progress.withLock { $0.failed(payload.offset, reason: reason, at: now, retryAt: nil) }
-                let first = progress.withLock { progress in
-                    defer { progress.gaveUp = true }
-                    return !progress.gaveUp
-                }
-                if first { await context.gaveUp(target, reason) }
-                return
-            }
-            let wait = min(context.backoff(attempt: attempt), deadline - now)
-            progress.withLock { $0.failed(payload.offset, reason: reason, at: now, retryAt: now + wait) }
-            do {
-                try await Task.sleep(for: .milliseconds(wait))
-            } catch {
-                return
-            }
+            if firstToGiveUp { signals.gaveUp.yield(reason) }
+            signals.freed.yield()
+            return
+        }
+        let wait = min(context.backoff(attempt: number + 1), deadline - now)
+        progress.withLock { $0.failed(payload.offset, reason: reason, at: now, retryAt: now + wait) }
+        let loop = (try? pool.get().loop) ?? context.poster.group.next()
+        loop.scheduleTask(in: .milliseconds(Int64(wait))) {
+            self.attempt(payload, number: number + 1, since: first, context, pool, signals)
         }
     }
 }
