@@ -50,7 +50,9 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        let loops = WebhookLoops.make()
+        // Deliveries run on loops of their own: a webhook's connections never
+        // queue behind the API's requests on the server's loops, nor those behind them.
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let context = WebhookContext(
             log: ledger.log, payloads: WebhookPayloads(ledger: ledger),
             poster: WebhookPoster(
