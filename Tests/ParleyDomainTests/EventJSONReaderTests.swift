@@ -58,6 +58,42 @@ import Testing
         }
     }
 
+    /// ``MessageCreatedWriter`` writes plain messages byte for byte as the
+    /// general encoder does, and leaves every other shape to it.
+    @Test func theMessageWriterWritesWhatTheGeneralEncoderWrites() throws {
+        var messages = SampleEvents.all.filter { $0.type == MessageCreated.type }
+        let contents = ["", "plain", "quote \" slash \\ newline \n tab \t 🦊 \u{01} é /"]
+        for (index, content) in contents.enumerated() {
+            for type in [MessageType.incoming, .outgoing, .activity, .template] {
+                let actors: [Actor] = [.agent(7), .contact(UInt64.max), .bot(0), .system]
+                let actor = actors[(index + type.rawValue) % actors.count]
+                messages.append(
+                    DomainEvent(
+                        accountID: 1, actor: actor, streams: ["conversation:1:2"],
+                        body: .messageCreated(
+                            MessageCreated(
+                                messageID: UInt64(index * 10 + type.rawValue), conversationID: 1 << 40, messageType: type,
+                                content: content, contentType: index == 2 ? "input_select" : "text", contentAttributes: [:],
+                                private: type == .outgoing, sender: type == .activity ? nil : actor, attachments: [],
+                                echoID: index == 1 ? nil : "echo-\(content)"))))
+            }
+        }
+        var plain = 0
+        for event in messages {
+            guard case .messageCreated(let payload) = event.body else { continue }
+            let general = try EventCodec.encodeGenerally(event)
+            #expect(try EventCodec.encode(event) == general)
+            if payload.contentAttributes.isEmpty && payload.attachments.isEmpty {
+                plain += 1
+                #expect(MessageCreatedWriter.write(payload, actor: event.actor) == general)
+            } else {
+                #expect(MessageCreatedWriter.write(payload, actor: event.actor) == nil)
+            }
+        }
+        #expect(plain >= 12)
+        #expect(messages.count > plain)
+    }
+
     /// `message.created` with no attributes and no attachments is read by
     /// ``MessageCreatedReader``; every other shape falls back, and both ways
     /// give what Foundation gives.

@@ -41,4 +41,14 @@ import Testing
         let out = JSONOut.object([("k", .string("a\"b\\c\n\u{01}")), ("n", .int(-3)), ("z", .null)])
         #expect(String(decoding: out.bytes, as: UTF8.self) == #"{"k":"a\"b\\c\n\u0001","n":-3,"z":null}"#)
     }
+
+    @Test(arguments: [
+        ("", #""""#), ("plain text", #""plain text""#), ("\"", #""\"""#), ("\t\r\u{1f}", #""\t\r\u001f""#),
+        ("ends with \\", #""ends with \\""#), ("\nstarts", #""\nstarts""#), ("héllo 👋 \"x\"", #""héllo 👋 \"x\"""#),
+    ])
+    func stringsAreEscapedAroundUnescapedRuns(value: String, expected: String) {
+        #expect(String(decoding: JSONOut.string(value).bytes, as: UTF8.self) == expected)
+        let parsedBack = try? JSONParser.parse(JSONOut.string(value).bytes)
+        #expect(parsedBack == .string(value))
+    }
 }

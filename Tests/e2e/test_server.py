@@ -78,11 +78,27 @@ def test_an_oversized_body_is_refused_with_413_and_nothing_is_written(server, pl
 
 
 def test_metrics_cover_the_log_and_projection_lag(server, platform):
-    platform.post("/platform/api/v1/accounts", json={"name": "Metered"})
+    def sample(text, metric, **labels):
+        for line in text.splitlines():
+            if line.startswith(metric + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    route = "/platform/api/v1/accounts"
+    created = {"http_route": route, "http_request_method": "POST", "http_response_status_code": "200"}
+    missing = {"http_route": route + "/{account_id}", "http_request_method": "GET", "http_response_status_code": "404"}
+    before = requests.get(server.base_url + "/metrics").text
+    for name in ("Metered", "Metered too", "Metered three"):
+        assert platform.post(route, json={"name": name}).status_code == 200
+    assert platform.get(route + "/99999").status_code == 404
     text = requests.get(server.base_url + "/metrics").text
     for name in ("parley_log_appended_entries_total", "parley_log_group_entries", "parley_log_fsync_seconds",
                  "parley_projection_lag_events", "http_server_request_duration"):
         assert name in text, name
+    assert sample(text, "hb_requests", **created) - sample(before, "hb_requests", **created) == 3
+    assert (sample(text, "http_server_request_duration_count", **created)
+            - sample(before, "http_server_request_duration_count", **created)) == 3
+    assert sample(text, "hb_requests", **missing) - sample(before, "hb_requests", **missing) == 1
 
 
 def test_logs_are_json_lines_with_a_request_id(tmp_path):
@@ -94,3 +110,4 @@ def test_logs_are_json_lines_with_a_request_id(tmp_path):
     requests_logged = [rec for rec in records if rec.get("message") == "request" and rec.get("path") == "/healthz"]
     assert requests_logged and requests_logged[0]["request_id"] == r.headers["X-Request-Id"]
     assert requests_logged[0]["status"] == "200"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", requests_logged[0]["time"])

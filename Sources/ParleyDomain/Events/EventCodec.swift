@@ -40,6 +40,15 @@ public enum EventCodec {
 
     /// The bytes stored in the log for `event`.
     public static func encode(_ event: DomainEvent) throws -> [UInt8] {
+        if case .messageCreated(let message) = event.body, let bytes = MessageCreatedWriter.write(message, actor: event.actor) {
+            return bytes
+        }
+        return try encode(event.body.payload, actor: event.actor)
+    }
+
+    /// The bytes ``EventJSONWriter`` writes for `event`, without the fast
+    /// path for plain messages (for tests that compare the two).
+    static func encodeGenerally(_ event: DomainEvent) throws -> [UInt8] {
         try encode(event.body.payload, actor: event.actor)
     }
 

@@ -34,6 +34,8 @@ final class LogWriter: @unchecked Sendable {
     /// Stream heads read so far; the writer is the only one that moves them.
     private var heads: [String: UInt64] = [:]
     private var nextPruneAt: UInt64
+    /// Appends in the last group: one means a lone appender, worth polling for.
+    private var lastGroupSize = 1
 
     init(database: RocksDatabase, families: LogFamilies, syncer: LogSyncer, options: LogOptions,
          metrics: LogMetrics, lastOffset: UInt64, lastTimestamp: UInt64) {
@@ -96,7 +98,7 @@ final class LogWriter: @unchecked Sendable {
     private func run() {
         rocksdb_set_perf_level(rocksPerfLevelDisabled)
         while true {
-            awaitBriefly()
+            if lastGroupSize == 1 { awaitBriefly() }
             condition.lock()
             var pruneDue = false
             while queue.isEmpty && pruneWaiters.isEmpty && !thread.stopping {
@@ -114,6 +116,7 @@ final class LogWriter: @unchecked Sendable {
                 return
             }
             let group = takeGroup()
+            lastGroupSize = group.count
             let pruners = pruneWaiters
             pruneWaiters = []
             let failWrite = failingWrites > 0 && !group.isEmpty
@@ -131,6 +134,9 @@ final class LogWriter: @unchecked Sendable {
     /// Polls the queue for a moment before the loop may sleep on the condition:
     /// an appender answered a moment ago usually sends its next append within
     /// microseconds, and catching it here saves a futex wake-up per append.
+    /// Only after a group of one: when many append at once, the next group
+    /// gathers while this one is written, and polling would only take a core
+    /// from the callers.
     private func awaitBriefly() {
         let until = ContinuousClock.now + options.writerSpin
         while queued.load(ordering: .relaxed) == 0 && ContinuousClock.now < until {}

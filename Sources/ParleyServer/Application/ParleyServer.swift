@@ -96,7 +96,7 @@ extension ParleyAPI {
     /// Every route, behind the metrics and error middleware.
     public func router(registry: PrometheusCollectorRegistry?) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         addOperationsRoutes(to: router, registry: registry)
         addPlatformRoutes(to: router)

@@ -20,7 +20,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var members: [(String, JSONOut)] = [
-            ("time", .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))),
+            ("time", .string(LogTimestamp.now())),
             ("level", .string(event.level.rawValue)), ("label", .string(label)), ("message", .string("\(event.message)")),
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
