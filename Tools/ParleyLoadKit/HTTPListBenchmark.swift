@@ -104,7 +104,7 @@ public struct HTTPListBenchmark: Sendable {
         let serverStartSeconds = (ContinuousClock.now - started).seconds
         guard first.status == 200 else {
             throw HTTPClientError.unexpectedStatus(
-                method: "GET", path: requests[0].head.uri, status: first.status, body: String(decoding: first.body.prefix(500), as: UTF8.self))
+                method: "GET", path: requests[0].path, status: first.status, body: String(decoding: first.body.prefix(500), as: UTF8.self))
         }
         let (allCount, pageConversations) = Self.describe(first.body)
 

@@ -84,10 +84,10 @@ final class HTTPLoadLoop {
                 self.result.lastAnswer = answered
             case .success(let response):
                 self.result.errors += 1
-                self.result.firstError = self.result.firstError ?? "\(request.head.method) \(request.head.uri) answered \(response.status)"
+                self.result.firstError = self.result.firstError ?? "\(request.method) \(request.path) answered \(response.status)"
             case .failure(let error):
                 self.result.errors += 1
-                self.result.firstError = self.result.firstError ?? "\(request.head.method) \(request.head.uri): \(error)"
+                self.result.firstError = self.result.firstError ?? "\(request.method) \(request.path): \(error)"
                 return self.done.succeed(self.result)
             }
             self.step()

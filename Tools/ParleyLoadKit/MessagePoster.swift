@@ -134,14 +134,14 @@ final class MessagePoster {
                 if let id = Self.messageID(response.body) {
                     self.result.acknowledgements.append(Acknowledgement(messageID: id, conversation: conversation, at: at))
                 } else {
-                    self.error("\(request.head.uri) answered 200 without a message id")
+                    self.error("\(request.path) answered 200 without a message id")
                 }
                 self.idle.append(connection)
             case .success(let response):
-                self.error("\(request.head.uri) answered \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+                self.error("\(request.path) answered \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
                 self.idle.append(connection)
             case .failure(let error):
-                self.error("\(request.head.uri): \(error)")
+                self.error("\(request.path): \(error)")
             }
             self.dispatch()
         }
