@@ -14,7 +14,8 @@ public struct LogOptions: Sendable {
     public var pruneInterval: Duration = .seconds(60)
     /// The most entries one group commit gathers; the rest wait for the next.
     public var maxGroupEntries: Int = 8192
-    /// How long the writer polls for the next append before it sleeps.
+    /// How long the writer polls for the next append before it sleeps,
+    /// after a group of a single append.
     public var writerSpin: Duration = .microseconds(100)
     /// Live entries a tail buffers before it falls back to reading the log.
     public var tailBufferCapacity: Int = 4096

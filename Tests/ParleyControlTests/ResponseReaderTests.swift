@@ -47,6 +47,14 @@ import Testing
         #expect(second?.body == Array("{}".utf8))
     }
 
+    @Test func readsNoBodyForAnAnswerThatNeverHasOne() throws {
+        var reader = ResponseReader()
+        reader.expect(keepingBody: true)
+        let result = try feed(&reader, "HTTP/1.1 304 Not Modified\r\nContent-Length: 120\r\n\r\n")
+        #expect(result?.status == 304)
+        #expect(result?.body == [])
+    }
+
     @Test func skipsInformationalAnswersAndReadsBodilessOnes() throws {
         var reader = ResponseReader()
         reader.expect(keepingBody: true)
@@ -59,7 +67,9 @@ import Testing
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello",
         "HTTP/1.1 200 OK\r\nContent-Length: -4\r\n\r\n",
-        "SMTP 220 ready\r\n\r\n",
+        "SMTP 220 ready\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\n{}",
         "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
     ])
     func refusesWhatItCannotFrame(text: String) {

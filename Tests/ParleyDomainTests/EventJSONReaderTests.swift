@@ -92,6 +92,18 @@ import Testing
         }
         #expect(plain >= 12)
         #expect(messages.count > plain)
+
+        // The writer names every property itself: one added to the payload or
+        // the actor must be added there too, or plain messages would drop it.
+        let message = try #require(messages.compactMap { event -> MessageCreated? in
+            if case .messageCreated(let payload) = event.body { return payload }
+            return nil
+        }.first)
+        #expect(Mirror(reflecting: message).children.map(\.label) == [
+            "messageID", "conversationID", "messageType", "content", "contentType", "contentAttributes", "private", "sender",
+            "attachments", "echoID",
+        ])
+        #expect(Mirror(reflecting: Actor.agent(1)).children.map(\.label) == ["type", "id"])
     }
 
     /// `message.created` with no attributes and no attachments is read by

@@ -11,9 +11,9 @@ public struct HTTPResult: Sendable {
 /// A request ready to send again and again: encoded once, head and body in
 /// one buffer, so each send is a single write.
 public struct PreparedRequest: Sendable {
-    public var method: HTTPMethod
-    public var path: String
-    public var bytes: ByteBuffer
+    public let method: HTTPMethod
+    public let path: String
+    public let bytes: ByteBuffer
 
     public init(method: HTTPMethod, path: String, host: String, token: String?, body: [UInt8]?) {
         self.method = method
@@ -22,8 +22,9 @@ public struct PreparedRequest: Sendable {
         if let token { head += "api_access_token: \(token)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         head += "\r\n"
-        bytes = ByteBuffer(string: head)
+        var bytes = ByteBuffer(string: head)
         if let body { bytes.writeBytes(body) }
+        self.bytes = bytes
     }
 }
 

@@ -5,8 +5,8 @@ import NIOCore
 ///
 /// Bodies must be framed by `Content-Length` (or have none): every message
 /// the load generator reads, Parley's responses and its webhook deliveries,
-/// is one buffer. A chunked body is refused, and so is a head longer than
-/// 64 KiB.
+/// is one buffer. A chunked body is refused, and so are a head longer than
+/// 64 KiB and two different lengths.
 struct HTTPHead {
     static let maxBytes = 64 * 1024
 
@@ -27,6 +27,7 @@ struct HTTPHead {
             guard let end = end(in: bytes) else {
                 return bytes.count > maxBytes ? .failure(Malformed(reason: "a head over \(maxBytes) bytes")) : .success(nil)
             }
+            guard end <= maxBytes else { return .failure(Malformed(reason: "a head over \(maxBytes) bytes")) }
             return parse(UnsafeRawBufferPointer(rebasing: bytes[..<end])).map { ($0, end + 4) }
         }
         guard let found = try found.get() else { return nil }
@@ -63,13 +64,15 @@ struct HTTPHead {
             guard framing || named(name, "connection") else { continue }
             let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces.lowercased()
             if named(name, "connection") {
-                parsed.closes = parsed.closes || value == "close"
+                parsed.closes = parsed.closes || value.split(separator: ",").contains { $0.trimmingSpaces == "close" }
             } else if named(name, "transfer-encoding") {
                 guard value == "identity" else {
                     return .failure(Malformed(reason: "a \(value) body; only Content-Length framing is read"))
                 }
             } else {
-                guard let length = Int(value), length >= 0 else { return .failure(Malformed(reason: "Content-Length \(value)")) }
+                guard !value.isEmpty, value.utf8.allSatisfy({ (48...57).contains($0) }), let length = Int(value),
+                    parsed.contentLength == nil || parsed.contentLength == length
+                else { return .failure(Malformed(reason: "Content-Length \(value)")) }
                 parsed.contentLength = length
             }
         }
@@ -88,7 +91,7 @@ private func named(_ name: Slice<UnsafeRawBufferPointer>, _ lowercased: StaticSt
     return true
 }
 
-extension String {
+extension StringProtocol {
     fileprivate var trimmingSpaces: String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }

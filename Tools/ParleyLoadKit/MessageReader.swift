@@ -1,19 +1,19 @@
 import NIOCore
 
 /// Splits a connection's bytes into HTTP/1.1 messages, head and body, one
-/// after another. A message that arrives whole in one read is cut from that
-/// read's buffer where it lies; only a message arriving in pieces is copied
-/// together.
+/// after another. A message that arrives whole and first in one read is cut
+/// from that read's buffer where it lies; what arrives in pieces, or behind
+/// another message, is copied aside until it is whole.
 struct MessageReader {
     /// Bytes of a message not yet complete.
     private var pending = ByteBuffer()
     /// The message whose head has been read, and its body's length.
     private var current: (head: HTTPHead, length: Int)?
-    /// The body length of a message whose head names none; nil refuses it.
-    private let lengthWithout: (HTTPHead) throws(HTTPHead.Malformed) -> Int
+    /// The length of a message's body, from its head; throws to refuse it.
+    private let bodyLength: (HTTPHead) throws(HTTPHead.Malformed) -> Int
 
-    init(lengthWithout: @escaping (HTTPHead) throws(HTTPHead.Malformed) -> Int) {
-        self.lengthWithout = lengthWithout
+    init(bodyLength: @escaping (HTTPHead) throws(HTTPHead.Malformed) -> Int) {
+        self.bodyLength = bodyLength
     }
 
     /// Takes `bytes` as they came off the connection; returns the next
@@ -36,9 +36,7 @@ struct MessageReader {
     private mutating func take(from buffer: inout ByteBuffer) throws(HTTPHead.Malformed) -> (head: HTTPHead, body: ByteBuffer)? {
         if current == nil {
             guard let head = try HTTPHead.read(from: &buffer) else { return nil }
-            let length: Int
-            if let named = head.contentLength { length = named } else { length = try lengthWithout(head) }
-            current = (head, length)
+            current = (head, try bodyLength(head))
         }
         guard let (head, length) = current, let body = buffer.readSlice(length: length) else { return nil }
         current = nil

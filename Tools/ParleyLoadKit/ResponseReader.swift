@@ -4,11 +4,12 @@ import NIOCore
 /// framed as ``HTTPHead`` reads them. Informational (1xx) answers are skipped.
 struct ResponseReader {
     private var messages = MessageReader { head throws(HTTPHead.Malformed) in
-        // Only answers that never carry a body may name no length.
-        guard let status = ResponseReader.status(of: head), status == 204 || status == 304 || (100..<200).contains(status) else {
-            throw HTTPHead.Malformed(reason: "no Content-Length")
+        // Answers that never carry a body have none, whatever length they name.
+        if let status = ResponseReader.status(of: head), status == 204 || status == 304 || (100..<200).contains(status) {
+            return 0
         }
-        return 0
+        guard let length = head.contentLength else { throw HTTPHead.Malformed(reason: "no Content-Length") }
+        return length
     }
     private var keepBody = false
 
@@ -38,7 +39,7 @@ struct ResponseReader {
     /// The status in a response's start line.
     static func status(of head: HTTPHead) -> Int? {
         let line = head.startLine
-        guard line.starts(with: "HTTP/1.".utf8), line.count >= 12 else { return nil }
+        guard line.starts(with: "HTTP/1.".utf8), line.count >= 12, line[8] == UInt8(ascii: " ") else { return nil }
         return Int(String(decoding: line[9..<12], as: UTF8.self))
     }
 }

@@ -134,7 +134,7 @@ private final class EndpointHandler: ChannelInboundHandler, @unchecked Sendable 
     let endpoint: Int
     let tally: WebhookReceiver.SharedTally
     /// A request without a length has no body.
-    private var requests = MessageReader { _ in 0 }
+    private var requests = MessageReader { head in head.contentLength ?? 0 }
 
     init(endpoint: Int, tally: WebhookReceiver.SharedTally) {
         self.endpoint = endpoint

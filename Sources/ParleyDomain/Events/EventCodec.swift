@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// The stored form of an event's body: JSON with snake_case keys,
-/// `{"actor":{…},"payload":{…},"version":1}`. Type, account, streams and
+/// `{"actor":{…},"version":1,"payload":{…}}`. Type, account, streams and
 /// idempotency key live in the log entry itself.
 public enum EventCodec {
     public enum Failure: Error, Hashable {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// A log line's time, UTC to the millisecond (`2026-11-22T04:33:27.754Z`),
-/// written digit by digit: Foundation's ISO 8601 format style builds a
-/// calendar and a formatter for every call, a cost each request's log line paid.
+/// A log line's time, UTC, truncated to the millisecond
+/// (`2026-11-22T04:33:27.754Z`), written digit by digit: Foundation's
+/// ISO 8601 format style builds a calendar and a formatter for every call,
+/// a cost each request's log line paid.
 enum LogTimestamp {
     /// The time now.
     static func now() -> String {

@@ -3,8 +3,9 @@ import Hummingbird
 import Metrics
 import Synchronization
 
-/// Counts requests and records their durations by route, method and status,
-/// under the names Hummingbird's `MetricsMiddleware` uses.
+/// Counts requests and records their durations by route, method and
+/// status, with the metric and label names of Hummingbird's
+/// `MetricsMiddleware`.
 ///
 /// Unlike that middleware, this one records when the handler has produced
 /// its response, not after the body has been written. Learning when the body
@@ -13,7 +14,10 @@ import Synchronization
 /// hand-over to the connection's event loop and a system call of its own.
 /// Every Parley response but the event stream is one buffer, which
 /// Hummingbird writes with its head in a single write when left unwrapped.
-/// The event stream's duration is therefore the time to open it.
+/// So for the event stream the duration is the time to open it, it is
+/// counted when it opens, and it is not among the active requests while it
+/// runs. There is no error counter: ``ErrorMiddleware``, inside this one,
+/// turns every error into a response, which is counted by its status.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     private let instruments = RequestInstruments()
 
@@ -22,21 +26,12 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let active = instruments.active(request.method)
         active.increment()
         defer { active.decrement() }
-        do {
-            let response = try await next(request, context)
-            let endpoint = instruments.endpoint(
-                RequestInstruments.Endpoint(route: context.endpointPath ?? "Unknown", method: request.method, status: response.status))
-            endpoint.requests.increment()
-            endpoint.duration.record(duration: ContinuousClock.now - start)
-            return response
-        } catch {
-            // Only what ``ErrorMiddleware`` (inside this one) let through.
-            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
-            let endpoint = instruments.endpoint(
-                RequestInstruments.Endpoint(route: context.endpointPath ?? "NotFound", method: request.method, status: status))
-            endpoint.requests.increment()
-            throw error
-        }
+        let response = try await next(request, context)
+        let endpoint = instruments.endpoint(
+            RequestInstruments.Endpoint(route: context.endpointPath ?? "Unknown", method: request.method, status: response.status))
+        endpoint.requests.increment()
+        endpoint.duration.record(duration: ContinuousClock.now - start)
+        return response
     }
 }
 
