@@ -81,7 +81,7 @@ import Testing
         var plain = 0
         for event in messages {
             guard case .messageCreated(let payload) = event.body else { continue }
-            let general = try EventCodec.encodeGenerally(event)
+            let general = try EventCodec.encode(payload, actor: event.actor)
             #expect(try EventCodec.encode(event) == general)
             if payload.contentAttributes.isEmpty && payload.attachments.isEmpty {
                 plain += 1

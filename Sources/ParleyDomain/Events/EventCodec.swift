@@ -46,13 +46,8 @@ public enum EventCodec {
         return try encode(event.body.payload, actor: event.actor)
     }
 
-    /// The bytes ``EventJSONWriter`` writes for `event`, without the fast
-    /// path for plain messages (for tests that compare the two).
-    static func encodeGenerally(_ event: DomainEvent) throws -> [UInt8] {
-        try encode(event.body.payload, actor: event.actor)
-    }
-
-    private static func encode<P: EventPayload>(_ payload: P, actor: Actor) throws -> [UInt8] {
+    /// `payload` through ``EventJSONWriter``, the general way.
+    static func encode<P: EventPayload>(_ payload: P, actor: Actor) throws -> [UInt8] {
         try EventJSONWriter.encode(Stored(actor: actor, version: P.version, payload: payload))
     }
 

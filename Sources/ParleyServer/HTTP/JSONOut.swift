@@ -52,7 +52,7 @@ public indirect enum JSONOut: Sendable {
         case .int(let value): out.append(contentsOf: String(value).utf8)
         case .double(let value):
             if value.isFinite { out.append(contentsOf: "\(value)".utf8) } else { out.append(contentsOf: "null".utf8) }
-        case .string(let value): Self.writeString(value, into: &out)
+        case .string(let value): EventJSONWriter.quoted(value, into: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
@@ -64,18 +64,13 @@ public indirect enum JSONOut: Sendable {
             out.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(member.0, into: &out)
+                EventJSONWriter.quoted(member.0, into: &out)
                 out.append(UInt8(ascii: ":"))
                 member.1.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         case .raw(let bytes): out.append(contentsOf: bytes)
         }
-    }
-
-    /// Writes `value` quoted, escaping what JSON requires, as stored events do.
-    static func writeString(_ value: String, into out: inout [UInt8]) {
-        EventJSONWriter.quoted(value, into: &out)
     }
 }
 

@@ -32,7 +32,7 @@ struct Publication: Sendable {
         json.append(UInt8(ascii: "}"))
         self.json = json
         var frame = Array(#"{"push":{"channel":"#.utf8)
-        JSONOut.writeString(channel, into: &frame)
+        EventJSONWriter.quoted(channel, into: &frame)
         frame.append(contentsOf: #","pub":"#.utf8)
         frame.append(contentsOf: json)
         frame.append(contentsOf: "}}".utf8)
