@@ -45,30 +45,6 @@ extension ClientSession {
         }
     }
 
-    /// Returns once the connection must be dropped without waiting any longer.
-    func untilAborted() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.aborted { return true }
-                state.abortWaiter = continuation
-                return false
-            }
-            if now { continuation.resume() }
-        }
-    }
-
-    var isAborted: Bool { state.withLock { $0.aborted } }
-
-    /// Ends ``untilAborted()``: the connection's tasks stop and its socket closes.
-    func abort() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.aborted = true
-            defer { state.abortWaiter = nil }
-            return state.abortWaiter
-        }
-        waiter?.resume()
-    }
-
     /// Refreshes this connection's presence: in its channels, and for a
     /// user in the account channel, which lists everyone connected.
     func markPresent(_ grant: RealtimeGrant) {

@@ -35,8 +35,6 @@ final class ClientSession: ChannelSubscriber, Sendable {
         var lastPresence: ContinuousClock.Instant
         /// Since when the outbox has been closing without the connection ending.
         var closingSince: ContinuousClock.Instant?
-        var aborted = false
-        var abortWaiter: CheckedContinuation<Void, Never>?
     }
 
     let gateway: RealtimeGateway
@@ -44,11 +42,17 @@ final class ClientSession: ChannelSubscriber, Sendable {
     let clientID = UUID().uuidString.lowercased()
     let state: Mutex<State>
     let opened = ContinuousClock.now
+    /// Drops the connection at once, without waiting for anything more to be written.
+    let abort: @Sendable () -> Void
 
-    init(gateway: RealtimeGateway) {
+    /// - Parameters:
+    ///   - outboxReady: Called when the outbox has something to write and its writer was idle.
+    ///   - abort: Drops the connection.
+    init(gateway: RealtimeGateway, outboxReady: @escaping @Sendable () -> Void, abort: @escaping @Sendable () -> Void) {
         state = Mutex(State(lastPing: opened, lastPresence: opened))
         self.gateway = gateway
-        self.outbox = Outbox(limit: gateway.api.configuration.outboundQueueLimit)
+        self.outbox = Outbox(limit: gateway.api.configuration.outboundQueueLimit, ready: outboxReady)
+        self.abort = abort
     }
 
     var grant: RealtimeGrant? { state.withLock { $0.grant } }

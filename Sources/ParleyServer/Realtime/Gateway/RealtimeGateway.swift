@@ -1,24 +1,20 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import Metrics
 import NIOCore
-import NIOWebSocket
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
-import ServiceLifecycle
 import Synchronization
 
 /// `/connection/websocket`: Centrifugo's client protocol (JSON) over the log.
 ///
-/// Each connection runs two tasks: one reads and handles commands in order,
-/// one writes its ``Outbox``; the first to end (or an abort) ends the other.
-/// One ticker serves every connection each second: pings, pong deadlines,
-/// token expiry, presence.
+/// Each connection is a ``RealtimeConnection`` in its channel's pipeline,
+/// with no task of its own while idle. One ticker serves every connection
+/// each second: pings, pong deadlines, token expiry, presence, and dropping
+/// a connection whose close does not get through.
 public final class RealtimeGateway: Sendable {
     /// The protocol version the connect reply names.
     static let version = "parley-1"
@@ -26,7 +22,8 @@ public final class RealtimeGateway: Sendable {
     static let maxHistoryPage = 1000
     /// Seconds a connection may stay open without a connect command.
     static let connectTimeoutSeconds = 10
-    /// Seconds a closing connection whose socket does not drain is given before it is dropped.
+    /// Seconds a closing connection is given to complete the closing
+    /// handshake (its socket drained, the client's close frame back) before it is dropped.
     static let closeGraceSeconds = 3
     /// The most queued frames written in one WebSocket frame.
     static let framesPerWrite = 256
@@ -39,7 +36,7 @@ public final class RealtimeGateway: Sendable {
     let node = UUID().uuidString.lowercased()
     private let logger: Logger
     private let connections = Meter(label: "parley_realtime_connections")
-    private let slowDisconnects = Counter(label: "parley_realtime_slow_disconnects_total")
+    let slowDisconnects = Counter(label: "parley_realtime_slow_disconnects_total")
     private let sessions = Mutex<[ObjectIdentifier: ClientSession]>([:])
     private let ticker = Mutex<Task<Void, Never>?>(nil)
 
@@ -67,98 +64,19 @@ public final class RealtimeGateway: Sendable {
 
     /// The HTTP/1 server with the WebSocket upgrade at `/connection/websocket`.
     public func serverBuilder() -> HTTPServerBuilder {
-        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-            ws: WebSocketServerConfiguration(
-                maxFrameSize: api.configuration.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(2)))
-        return .http1WebSocketUpgrade(configuration: configuration) { [self] head, _, _ in
-            guard head.path?.split(separator: "?").first == "/connection/websocket" else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in await self.serve(inbound: inbound, outbound: outbound) }
-        }
+        HTTPServerBuilder { [self] responder in RealtimeServerChannel(gateway: self, responder: responder) }
     }
 
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        let session = ClientSession(gateway: self)
-        let key = ObjectIdentifier(session)
-        sessions.withLock { $0[key] = session }
+    /// A connection was upgraded: the ticker serves it from now on.
+    func opened(_ session: ClientSession) {
+        sessions.withLock { $0[ObjectIdentifier(session)] = session }
         connections.increment()
-        defer {
-            connections.decrement()
-            sessions.withLock { $0[key] = nil }
-        }
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.read(inbound, into: session) }
-                group.addTask { await self.write(session, to: outbound) }
-                group.addTask { await session.untilAborted() }
-                _ = await group.next()
-                // Our close frame is out: read (and drop) what the client still
-                // sends until it answers, or the ticker gives up on it. Closing
-                // the socket under a client still writing would reset it, and
-                // its side would lose our last replies and the close code.
-                if session.outbox.isClosing, !session.isAborted { _ = await group.next() }
-                group.cancelAll()
-                session.abort()
-            }
-        } onGracefulShutdown: {
-            session.outbox.close(.shutdown)
-        }
-        // A writer stuck behind a client that stopped reading never wrote the
-        // close; queue it behind what is pending (a no-op once one was sent),
-        // giving up when even that cannot get through.
-        if let reason = session.outbox.closingReason {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await outbound.close(.init(codeNumber: Int(reason.code)), reason: reason.reason) }
-                group.addTask { try? await Task.sleep(for: .seconds(Self.closeGraceSeconds)) }
-                _ = await group.next()
-                group.cancelAll()
-            }
-        }
-        session.close()
     }
 
-    private func read(_ inbound: WebSocketInboundStream, into session: ClientSession) async {
-        do {
-            for try await message in inbound.messages(maxSize: api.configuration.maxFrameBytes) {
-                guard case .text(let text) = message else {
-                    session.outbox.close(.badRequest)
-                    continue
-                }
-                await session.receive(Array(text.utf8))
-            }
-        } catch {
-            session.outbox.close(.badRequest)
-            return
-        }
-        session.outbox.finish()
-    }
-
-    private func write(_ session: ClientSession, to outbound: WebSocketOutboundWriter) async {
-        do {
-            while true {
-                switch await session.outbox.next() {
-                case .frames(let frames):
-                    var start = 0
-                    while start < frames.count {
-                        let end = min(start + Self.framesPerWrite, frames.count)
-                        var buffer = ByteBuffer()
-                        for index in start..<end {
-                            if index > start { buffer.writeInteger(UInt8(ascii: "\n")) }
-                            buffer.writeBytes(frames[index])
-                        }
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer)))
-                        start = end
-                    }
-                case .close(let reason):
-                    if let reason {
-                        if reason == .slow { slowDisconnects.increment() }
-                        try await outbound.close(.init(codeNumber: Int(reason.code)), reason: reason.reason)
-                    }
-                    return
-                }
-            }
-        } catch {
-            session.outbox.finish()
-        }
+    /// A connection ended and its last command was handled.
+    func closed(_ session: ClientSession) {
+        guard sessions.withLock({ $0.removeValue(forKey: ObjectIdentifier(session)) }) != nil else { return }
+        connections.decrement()
     }
 
     // MARK: Channels
