@@ -41,6 +41,20 @@ import Testing
         #expect(resumedAfter == threshold - threshold / 2 + 1)
     }
 
+    @Test func aPauseDecidedAfterAResumeWasAskedForStands() {
+        let inbound = InboundFrames()
+        let threshold = InboundFrames.pauseThreshold
+        for index in 0..<threshold { _ = inbound.push(frame("\(index)")) }
+        #expect(inbound.isPaused)
+        var resumed = false
+        while !resumed, case .frame(_, let resume) = inbound.next() { resumed = resume }
+        #expect(resumed && !inbound.isPaused)
+        // Frames come in again before the resume is applied: reading must stay paused.
+        var paused = false
+        for index in 0..<threshold { paused = inbound.push(frame("again \(index)")).pause || paused }
+        #expect(paused && inbound.isPaused)
+    }
+
     @Test func theEndComesAfterEveryFrameQueuedBeforeIt() {
         let inbound = InboundFrames()
         #expect(inbound.push(frame("a")).start)

@@ -76,6 +76,18 @@ def test_pings_fragments_and_the_clients_close_code(workspace):
     run(main())
 
 
+def test_a_message_over_the_limit_in_fragments_closes_with_1009(workspace):
+    token = agent_token(workspace)
+
+    async def main():
+        client = await connected(workspace.server, token)
+        await client.send([" " * (30 * 1024)] * 3 + [json.dumps({"id": 9, "ping": {}})])
+        assert await client.wait_closed() == 1009
+        assert 9 not in client.replies
+
+    run(main())
+
+
 def test_a_thousand_commands_sent_without_waiting_are_answered_in_order(workspace):
     """The server stops reading while a client's commands wait and reads on
     as they are handled: a client far ahead of its replies is held back, not
@@ -106,6 +118,9 @@ def test_commands_sent_right_before_the_client_leaves_still_happen(workspace):
                 "conversation_id": chat.conversation_id, "content": content}}}))
         # Gone without a close frame (its side of the socket shut), before any reply was read.
         client.conn.transport.write_eof()
+        # The server takes a shut side for a client gone: it closes at once,
+        # not at the next ping.
+        assert await client.wait_closed(timeout=5) == 1006
 
     run(main())
 

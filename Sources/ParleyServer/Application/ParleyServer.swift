@@ -71,6 +71,7 @@ public enum ParleyServer {
                     .init(
                         service: AutomationReactor(
                             ledger: ledger, progress: api.automation, configuration: configuration, logger: logger)),
+                    .init(service: gateway),
                     .init(service: application),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -6,13 +6,16 @@ import Synchronization
 /// A connection has no task of its own while it is idle: the first frame
 /// queued starts one, which handles frames until none are left and ends.
 /// So an idle connection holds no task memory, and commands still run one
-/// at a time, in order. Reading from the socket pauses while
-/// ``pauseThreshold`` frames wait, so a client that sends faster than its
-/// commands are handled is held back by TCP rather than by server memory.
+/// at a time, in order. Reading from the socket pauses once
+/// ``pauseThreshold`` frames wait (what one read brought in is still kept)
+/// and resumes when fewer than half of that do, so a client that sends
+/// faster than its commands are handled is held back by TCP rather than by
+/// server memory.
 final class InboundFrames: Sendable {
     /// What the handling task does next.
     enum Step: Equatable {
-        /// Handle this frame; resume reading from the socket first when `resume`.
+        /// Handle this frame; when `resume`, few enough wait that reading
+        /// from the socket may go on (see ``isPaused``, which decides).
         case frame([UInt8], resume: Bool)
         /// The connection ended and every frame before the end was handled.
         case ended
@@ -51,6 +54,10 @@ final class InboundFrames: Sendable {
         }
     }
 
+    /// Whether reading should stay paused; read on the event loop when
+    /// applying a resume, so a pause decided after it is not undone.
+    var isPaused: Bool { state.withLock { $0.paused } }
+
     /// Marks the end of the connection, after every frame queued so far;
     /// true when a task must be started to reach it.
     func end() -> Bool {
@@ -65,6 +72,8 @@ final class InboundFrames: Sendable {
     func next() -> Step {
         state.withLock { state in
             if let frame = state.frames.popFirst() {
+                // A burst's capacity is not kept for the rest of the connection.
+                if state.frames.isEmpty { state.frames = [] }
                 let resume = state.paused && state.frames.count < Self.pauseThreshold / 2
                 if resume { state.paused = false }
                 return .frame(frame, resume: resume)

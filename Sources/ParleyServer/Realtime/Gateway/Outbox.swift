@@ -92,9 +92,6 @@ final class Outbox: Sendable {
 
     var isClosing: Bool { state.withLock { $0.closing != nil || $0.finished } }
 
-    /// Why the connection is closing, if the server is closing it.
-    var closingReason: Disconnect? { state.withLock { $0.closing } }
-
     /// Everything queued, or the close; nil when there is nothing, after
     /// which the next push calls `ready` again.
     func take() -> Next? {

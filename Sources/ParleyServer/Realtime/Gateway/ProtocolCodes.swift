@@ -37,4 +37,8 @@ struct Disconnect: Error, Sendable, Equatable {
     static let invalidToken = Disconnect(code: 3500, reason: "invalid token")
     static let badRequest = Disconnect(code: 3501, reason: "bad request")
     static let stale = Disconnect(code: 3502, reason: "stale")
+    /// WebSocket's own: a message (its fragments together) over `max_frame_bytes`.
+    static let messageTooBig = Disconnect(code: 1009, reason: "message too big")
+    /// WebSocket's own: fragments that do not make a message.
+    static let protocolError = Disconnect(code: 1002, reason: "protocol error")
 }

@@ -37,7 +37,6 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
             outboxReady: { slot.eventLoop.execute { slot.value?.writeOutbox() } },
             abort: { channel.close(promise: nil) })
         let connection = RealtimeConnection(gateway: gateway, session: session, slot: slot)
-        slot.value = connection
         let frameBytes = gateway.api.configuration.maxFrameBytes
         try channel.pipeline.syncOperations.addHandlers([
             NIOWebSocketFrameAggregator(
@@ -50,10 +49,10 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
         self.context = context
         guard context.channel.isActive else {
             // Gone before it was handed over: no inactive event will come.
-            slot.value = nil
             session.close()
             return
         }
+        slot.value = self
         registered = true
         gateway.opened(session)
     }
@@ -75,10 +74,12 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
         switch frame.opcode {
         case .text:
             let queued = inbound.push(Array(frame.unmaskedData.readableBytesView))
-            if queued.pause { context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+            if queued.pause { setReading(false, context: context) }
             if queued.start { handleFrames() }
         case .ping:
-            guard !closeSent else { return }
+            // A client that pings without reading gets no pongs piling up
+            // here: RFC 6455 lets the latest ping stand for those before it.
+            guard !closeSent, context.channel.isWritable else { return }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .pong:
             break
@@ -99,9 +100,19 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
         closeSent = true
         var data = frame.unmaskedData
         var echo = context.channel.allocator.buffer(capacity: 2)
-        if let code = data.readInteger(as: UInt16.self) { echo.writeInteger(code) }
+        if let code = data.readInteger(as: UInt16.self), Self.echoable(code) { echo.writeInteger(code) }
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: echo)))
             .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+    }
+
+    /// Whether a client's close code may go back on the wire: the codes an
+    /// endpoint may send (RFC 6455 §7.4), not those reserved for reporting.
+    private static func echoable(_ code: UInt16) -> Bool {
+        (1000...1003).contains(code) || (1007...1014).contains(code) || (3000...4999).contains(code)
+    }
+
+    private func setReading(_ on: Bool, context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
     }
 
     /// Handles queued frames on a task of their own until none are left; at
@@ -110,12 +121,12 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
         let inbound = inbound
         let session = session
         let gateway = gateway
-        let channel = context?.channel
+        let slot = slot
         Task {
             while true {
                 switch inbound.next() {
                 case .frame(let frame, let resume):
-                    if resume { channel?.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
+                    if resume { slot.eventLoop.execute { slot.value?.resumeReading() } }
                     await session.receive(frame)
                 case .ended:
                     session.close()
@@ -126,6 +137,12 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         }
+    }
+
+    /// Reads on, unless a pause was decided since the resume was asked for.
+    private func resumeReading() {
+        guard let context, !inbound.isPaused else { return }
+        setReading(true, context: context)
     }
 
     // MARK: Writing
@@ -183,27 +200,29 @@ final class RealtimeConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Events
 
+    /// A shutdown closes with 1000 (the SDKs reconnect elsewhere and
+    /// recover). A client that shut its side of the socket is gone: the
+    /// connection closes, and the frames it sent before are still handled.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
             session.outbox.close(.shutdown)
-        } else {
+        case ChannelEvent.inputClosed:
+            context.close(promise: nil)
+        default:
             context.fireUserInboundEventTriggered(event)
         }
     }
 
-    /// A message over the size limit is refused as the frame decoder refuses
-    /// a frame over it (1009); other framing errors (NIO's protocol error
-    /// handler has already answered those from the decoder) end the connection.
+    /// A message over the size limit closes as the frame decoder closes on a
+    /// frame over it (1009), fragments that make no message with 1002, after
+    /// the replies already queued and with the closing handshake. Errors from
+    /// the frame decoder were answered by NIO's protocol error handler, and
+    /// socket errors leave nothing to answer: the connection closes.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let error = error as? NIOWebSocketFrameAggregator.Error, !closeSent {
-            closeSent = true
-            let code: WebSocketErrorCode = error == .accumulatedFrameSizeIsTooLarge ? .messageTooLarge : .protocolError
-            var data = context.channel.allocator.buffer(capacity: 2)
-            data.write(webSocketErrorCode: code)
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
-                .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
+        guard let error = error as? NIOWebSocketFrameAggregator.Error else {
+            return context.close(promise: nil)
         }
+        session.outbox.close(error == .accumulatedFrameSizeIsTooLarge ? .messageTooBig : .protocolError)
     }
 }

@@ -7,6 +7,7 @@ import NIOCore
 import ParleyDomain
 import ParleyLog
 import ParleyProjections
+import ServiceLifecycle
 import Synchronization
 
 /// `/connection/websocket`: Centrifugo's client protocol (JSON) over the log.
@@ -25,6 +26,8 @@ public final class RealtimeGateway: Sendable {
     /// Seconds a closing connection is given to complete the closing
     /// handshake (its socket drained, the client's close frame back) before it is dropped.
     static let closeGraceSeconds = 3
+    /// Seconds the shutdown waits for commands still running on closed connections.
+    static let commandsGraceSeconds = 10
     /// The most queued frames written in one WebSocket frame.
     static let framesPerWrite = 256
 
@@ -139,5 +142,18 @@ public final class RealtimeGateway: Sendable {
             }
         }
         return publications
+    }
+}
+
+/// Keeps the ledger open for the commands of connections that closed while
+/// they ran: listed after the HTTP server, whose shutdown closes every
+/// connection, and before the ledger, which stops after this.
+extension RealtimeGateway: Service {
+    public func run() async throws {
+        try? await gracefulShutdown()
+        let deadline = ContinuousClock.now + .seconds(Self.commandsGraceSeconds)
+        while sessions.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

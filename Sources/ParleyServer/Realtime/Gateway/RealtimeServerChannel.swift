@@ -23,7 +23,8 @@ struct RealtimeServerChannel: ServerChildChannel, HTTPChannelHandler {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         /// The first request asked for an upgrade that was not made (another
         /// path or protocol, a malformed handshake). NIO's upgrade handler
-        /// keeps such a request's head, so it is refused without being read.
+        /// does not pass such a request's head on, so it cannot be served:
+        /// it is refused without being read.
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
     }
 
@@ -100,6 +101,7 @@ struct RealtimeServerChannel: ServerChildChannel, HTTPChannelHandler {
             }
         } catch {
             logger.debug("connection ended before its first request was answered", metadata: ["error": "\(error)"])
+            value.channel.close(promise: nil)
         }
     }
 
@@ -162,7 +164,7 @@ private final class UpgradeRequests: ChannelInboundHandler, RemovableChannelHand
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
-        asked.value = head.headers.contains(name: "upgrade")
+        asked.value = head.headers["upgrade"].contains { $0.contains { !$0.isWhitespace } }
         context.fireChannelRead(data)
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
