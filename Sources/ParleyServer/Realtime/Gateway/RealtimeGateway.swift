@@ -78,7 +78,7 @@ public final class RealtimeGateway: Sendable {
 
     /// A connection ended and its last command was handled.
     func closed(_ session: ClientSession) {
-        guard sessions.withLock({ $0.removeValue(forKey: ObjectIdentifier(session)) }) != nil else { return }
+        sessions.withLock { $0[ObjectIdentifier(session)] = nil }
         connections.decrement()
     }
 
@@ -146,8 +146,8 @@ public final class RealtimeGateway: Sendable {
 }
 
 /// Keeps the ledger open for the commands of connections that closed while
-/// they ran: listed after the HTTP server, whose shutdown closes every
-/// connection, and before the ledger, which stops after this.
+/// they ran: it stops after the HTTP server, whose shutdown closes every
+/// connection, and before the ledger (services stop in reverse order).
 extension RealtimeGateway: Service {
     public func run() async throws {
         try? await gracefulShutdown()
