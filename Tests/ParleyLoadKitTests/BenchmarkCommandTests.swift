@@ -12,9 +12,23 @@ struct BenchmarkCommandTests {
         #expect(status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         #expect(report["appenders"] as? Int == 4)
+        #expect(report["executor"] as? String == "pool")
         #expect(report["events"] as? Int == 200)
         #expect((report["events_per_s"] as? Double ?? 0) > 0)
         #expect((report["p99_ms"] as? Double ?? 0) >= (report["p50_ms"] as? Double ?? .infinity))
+    }
+
+    @Test("a lone appender runs on the log's writer thread unless `--on-pool` is given")
+    func loneAppender() async throws {
+        for (flags, executor) in [([String](), "writer"), (["--on-pool"], "pool")] {
+            let (status, output) = try await ParleyLoadBinary.run(
+                ["log", "--appenders", "1", "--events", "100", "--json"] + flags)
+            #expect(status == 0)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            #expect(report["executor"] as? String == executor)
+            #expect(report["events"] as? Int == 100)
+            #expect(report["entries_per_fsync"] as? Double == 1)
+        }
     }
 
     @Test("`log-read --json` reads the whole stream")

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 
 @testable import ParleyLog
@@ -49,6 +51,44 @@ import Testing
                 let next = try await log.append([entry(streams: ["s"], key: "after")])
                 #expect(next.entries[0].deduplicated == false)
             }
+        }
+    }
+
+    /// The same on the syncer's path: a lone group with another append
+    /// queued behind it is handed to the syncer, whose fsync fails.
+    @Test func failedFsyncBehindABusyWriterStopsTheLog() async throws {
+        try await withLog { log, _ in
+            _ = try await log.append([entry(streams: ["s"], key: "before")])
+            log.failNextSyncs(1)
+            let deciding = Mutex(false)
+            let release = DispatchSemaphore(value: 0)
+            // Holds the writer thread until the second append is queued behind it.
+            let first = Task {
+                try await log.append(deciding: { _ in
+                    deciding.withLock { $0 = true }
+                    release.wait()
+                    return .append([entry(streams: ["s"], key: "first")])
+                })
+            }
+            while !deciding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+            let second = Task { try await log.append([entry(streams: ["s"], key: "second")]) }
+            try await Task.sleep(for: .milliseconds(50))
+            release.signal()
+
+            await #expect {
+                try await first.value
+            } throws: { error in
+                guard case .storage(let message) = error as? LogError else { return false }
+                return message.contains("fsync failed")
+            }
+            await #expect {
+                try await second.value
+            } throws: { error in
+                guard case .storage = error as? LogError else { return false }
+                return true
+            }
+            #expect(try await log.read(after: 0, limit: 10).map(\.idempotencyKey) == ["before"])
+            #expect(try await log.head(of: "s") == 1)
         }
     }
 }

@@ -2,9 +2,15 @@ import ParleyLog
 
 /// Durable appends from concurrent appenders, each waiting for its acknowledgement
 /// before sending the next, as chat clients do.
+///
+/// A lone appender runs on the log's ``EventLog/writerExecutor``, as a
+/// sequential appender should, unless `onPool` asks for Swift's pool (where
+/// the server's request handlers append from).
 public struct AppendBenchmark: Sendable {
     public struct Report: Codable, Sendable {
         public var appenders: Int
+        /// Where the appenders ran: `writer` (the log's thread) or `pool`.
+        public var executor: String
         public var events: Int
         public var eventsPerSecond: Double
         public var p50Milliseconds: Double
@@ -15,7 +21,7 @@ public struct AppendBenchmark: Sendable {
         public var meanSyncMilliseconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case appenders, events
+            case appenders, executor, events
             case eventsPerSecond = "events_per_s"
             case p50Milliseconds = "p50_ms"
             case p99Milliseconds = "p99_ms"
@@ -28,13 +34,18 @@ public struct AppendBenchmark: Sendable {
     public var events: Int
     public var payloadBytes: Int
     public var streams: Int
+    public var onPool: Bool
 
-    public init(appenders: Int, events: Int, payloadBytes: Int, streams: Int) {
+    public init(appenders: Int, events: Int, payloadBytes: Int, streams: Int, onPool: Bool = false) {
         self.appenders = appenders
         self.events = events
         self.payloadBytes = payloadBytes
         self.streams = streams
+        self.onPool = onPool
     }
+
+    /// Whether the appenders run on the log's writer thread.
+    var onWriter: Bool { appenders == 1 && !onPool }
 
     /// The streams of the `index`th message: its conversation, the account, its contact, then inboxes.
     static func streams(for index: Int, count: Int) -> [String] {
@@ -52,7 +63,7 @@ public struct AppendBenchmark: Sendable {
         let started = clock.now
         let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
             for appender in 0..<appenders {
-                group.addTask {
+                group.addTask(executorPreference: onWriter ? log.writerExecutor : nil) {
                     var latencies = Latencies()
                     for n in 0..<perAppender {
                         let index = appender * perAppender + n
@@ -74,7 +85,7 @@ public struct AppendBenchmark: Sendable {
         let total = perAppender * appenders
         let statistics = log.statistics
         return Report(
-            appenders: appenders, events: total,
+            appenders: appenders, executor: onWriter ? "writer" : "pool", events: total,
             eventsPerSecond: (Double(total) / elapsed.seconds).rounded(),
             p50Milliseconds: latencies.percentileMilliseconds(0.50),
             p99Milliseconds: latencies.percentileMilliseconds(0.99),

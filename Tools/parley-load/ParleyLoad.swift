@@ -41,6 +41,8 @@ struct LogAppend: AsyncParsableCommand {
     @Option(help: "Events to append in all.") var events = 200_000
     @Option(help: "Payload bytes per event.") var payload = 200
     @Option(help: "Streams each event belongs to (conversation, account, contact, ...).") var streams = 3
+    @Flag(help: "Run a lone appender on Swift's pool, as request handlers append, not on the log's writer thread.")
+    var onPool = false
     @Flag(help: "Print one JSON line.") var json = false
     @OptionGroup var data: DataOption
 
@@ -53,7 +55,8 @@ struct LogAppend: AsyncParsableCommand {
     func run() async throws {
         let report = try await data.withDirectory { path in
             let log = try await EventLog.open(at: path)
-            let benchmark = AppendBenchmark(appenders: appenders, events: events, payloadBytes: payload, streams: streams)
+            let benchmark = AppendBenchmark(
+                appenders: appenders, events: events, payloadBytes: payload, streams: streams, onPool: onPool)
             do {
                 let report = try await benchmark.run(on: log)
                 await log.close()

@@ -54,29 +54,56 @@ final class LogSyncer: @unchecked Sendable {
     }
 
     func start() {
-        thread.start(name: "parley-log-syncer") { [self] in run() }
+        thread.start(name: "parley-syncer") { [self] in run() }
     }
 
     /// Why the log stopped, once an fsync has failed.
     var failure: String? { failureMessage.withLock { $0 } }
 
-    /// Queues `work` for the syncer thread, or, when `inline` is allowed and
-    /// nothing is queued or in progress, completes it on the caller's thread.
-    /// The writer asks for that when its group was a lone append and nothing
-    /// waits behind it: with nothing to overlap, handing over would only add a
-    /// thread wake-up to that append's latency.
-    func hand(_ work: Work, inline: Bool) {
+    /// Queues `work` for the syncer thread.
+    func hand(_ work: Work) {
         condition.lock()
-        guard inline && queue.isEmpty && !busy else {
-            queue.append(work)
-            condition.signal()
-            condition.unlock()
-            return
-        }
-        busy = true
-        let failSync = takeSyncFailure(for: [work])
+        queue.append(work)
+        condition.signal()
         condition.unlock()
-        complete([work], failSync: failSync)
+    }
+
+    /// A lone group the writer writes with `sync` and completes itself.
+    struct Reservation {
+        /// Whether its fsync is to fail (tests).
+        var failSync: Bool
+    }
+
+    /// Takes the syncer for a lone group the writer will complete itself
+    /// (``completeReserved(_:synced:)``), if nothing is queued or in progress.
+    /// With nothing to overlap, handing over would only add a thread wake-up
+    /// to that append's latency, and the writer's own `sync` write spares a
+    /// separate fsync call.
+    func reserve(writing: Bool) -> Reservation? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard queue.isEmpty && !busy else { return nil }
+        busy = true
+        let failSync = writing && failingSyncs > 0
+        if failSync { failingSyncs -= 1 }
+        return Reservation(failSync: failSync)
+    }
+
+    /// Completes a reserved group on the caller's thread and frees the syncer.
+    /// - Parameter synced: Whether the group's write was synced (its error,
+    ///   if it failed: the outcome is unknown, so the log stops as after a
+    ///   failed fsync), or nil if it wrote nothing.
+    func completeReserved(_ work: Work, synced: Result<ContinuousClock.Duration, RocksError>?) {
+        var failed: LogError? = nil
+        if let stopped = failure {
+            failed = .storage("the log stopped after a failed fsync: \(stopped)")
+        } else if case .failure(let error) = synced {
+            failed = stop(after: error)
+        } else if case .success(let elapsed) = synced {
+            // The writer is this thread: the snapshot holds this group and nothing later.
+            publish([work], snapshot: database.snapshot(), syncNanoseconds: elapsed.nanoseconds)
+        }
+        answer([work], failed: failed)
         condition.lock()
         busy = false
         if !queue.isEmpty || thread.stopping { condition.signal() }
@@ -90,7 +117,8 @@ final class LogSyncer: @unchecked Sendable {
         return true
     }
 
-    /// Makes the next `count` fsyncs fail, to exercise the fail-stop path.
+    /// Makes the next `count` fsyncs fail, the syncer's or a lone group's
+    /// `sync` write, to exercise the fail-stop path.
     func failNextSyncs(_ count: Int) {
         condition.lock()
         failingSyncs = count
@@ -138,6 +166,10 @@ final class LogSyncer: @unchecked Sendable {
         } else {
             failed = nil
         }
+        answer(batch, failed: failed)
+    }
+
+    private func answer(_ batch: [Work], failed: LogError?) {
         for work in batch {
             work.whenDurable?(failed)
             for (reply, outcome) in work.completions {
@@ -159,12 +191,22 @@ final class LogSyncer: @unchecked Sendable {
             if failSync { throw RocksError(message: "injected fsync failure") }
             try database.syncWAL()
         } catch {
-            failureMessage.withLock { $0 = error.message }
-            metrics.writeErrors.increment()
-            options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
-            return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
+            return stop(after: error)
         }
-        let elapsed = (ContinuousClock.now - started).nanoseconds
+        publish(batch, snapshot: snapshot, syncNanoseconds: (ContinuousClock.now - started).nanoseconds)
+        return nil
+    }
+
+    /// Stops the log after a failed fsync; returns the error its callers get.
+    private func stop(after error: RocksError) -> LogError {
+        failureMessage.withLock { $0 = error.message }
+        metrics.writeErrors.increment()
+        options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
+        return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
+    }
+
+    /// Shows readers and tails what a finished fsync covered.
+    private func publish(_ batch: [Work], snapshot: RocksSnapshot, syncNanoseconds elapsed: Int64) {
         metrics.fsyncDuration.recordNanoseconds(elapsed)
         view.replace(with: snapshot)
         if let last = batch.last(where: { !$0.entries.isEmpty }) {
@@ -174,6 +216,5 @@ final class LogSyncer: @unchecked Sendable {
             metrics.groupSize.record(entries.count)
             metrics.appendedEntries.increment(by: entries.count)
         }
-        return nil
     }
 }

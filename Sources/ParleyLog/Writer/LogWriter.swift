@@ -21,6 +21,12 @@ final class LogWriter: @unchecked Sendable {
     private var failingWrites = 0
     /// Appends queued and not yet taken, readable without the lock while spinning.
     private let queued = Atomic<Int>(0)
+    /// Jobs of tasks that prefer this thread as their executor, run between groups.
+    private var jobs: [UnownedJob] = []
+    /// Jobs queued, readable without the lock while spinning.
+    private let jobsQueued = Atomic<Int>(0)
+    /// Set when the thread has exited: later jobs go to the global executor.
+    private var exited = false
 
     // MARK: Writer thread only
 
@@ -50,7 +56,7 @@ final class LogWriter: @unchecked Sendable {
     }
 
     func start() {
-        thread.start(name: "parley-log-writer") { [self] in run() }
+        thread.start(name: "parley-writer") { [self] in run() }
     }
 
     /// Queues an append; false once the writer is stopping.
@@ -101,7 +107,7 @@ final class LogWriter: @unchecked Sendable {
             if lastGroupSize == 1 { awaitBriefly() }
             condition.lock()
             var pruneDue = false
-            while queue.isEmpty && pruneWaiters.isEmpty && !thread.stopping {
+            while queue.isEmpty && jobs.isEmpty && pruneWaiters.isEmpty && !thread.stopping {
                 let now = options.clock()
                 // At most an hour at a time: the deadline may be "never".
                 let wait = Double(min(nextPruneAt > now ? nextPruneAt - now : 0, 3_600_000)) / 1000
@@ -110,8 +116,17 @@ final class LogWriter: @unchecked Sendable {
                     if pruneDue { break }
                 }
             }
+            if !jobs.isEmpty {
+                let ready = jobs
+                jobs.removeAll(keepingCapacity: true)
+                jobsQueued.store(0, ordering: .relaxed)
+                condition.unlock()
+                for job in ready { job.runSynchronously(on: asUnownedTaskExecutor()) }
+                continue
+            }
             if queue.isEmpty && pruneWaiters.isEmpty && thread.stopping && !pruneDue {
                 syncer.requestStop()
+                exited = true
                 thread.exitLocked()
                 return
             }
@@ -131,15 +146,18 @@ final class LogWriter: @unchecked Sendable {
         }
     }
 
-    /// Polls the queue for a moment before the loop may sleep on the condition:
-    /// an appender answered a moment ago usually sends its next append within
-    /// microseconds, and catching it here saves a futex wake-up per append.
+    /// Polls the queue (and the jobs) for a moment before the loop may sleep
+    /// on the condition: an appender answered a moment ago usually sends its
+    /// next append within microseconds, and catching it here saves a futex
+    /// wake-up per append.
     /// Only after a group of one: when many append at once, the next group
     /// gathers while this one is written, and polling would only take a core
     /// from the callers.
     private func awaitBriefly() {
+        func idle() -> Bool { queued.load(ordering: .relaxed) == 0 && jobsQueued.load(ordering: .relaxed) == 0 }
+        guard idle() else { return }
         let until = ContinuousClock.now + options.writerSpin
-        while queued.load(ordering: .relaxed) == 0 && ContinuousClock.now < until {}
+        while idle() && ContinuousClock.now < until {}
     }
 
     /// Takes appends from the front of the queue up to the group's entry limit (at least one).
@@ -178,7 +196,7 @@ final class LogWriter: @unchecked Sendable {
         if let failure = syncer.failure {
             let stopped = LogError.storage("the log stopped after a failed fsync: \(failure)")
             let completions = group.map { ($0.reply, Result<Staged, any Error>.failure(stopped)) }
-            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false), inline: false)
+            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false))
         }
         let offsetBefore = lastOffset
         var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
@@ -187,6 +205,13 @@ final class LogWriter: @unchecked Sendable {
         for append in group {
             outcomes.append(Result { try stage(append, in: &state) })
         }
+        // A lone append with nothing behind it is written with `sync` and
+        // answered here; any other group is fsynced by the syncer while the
+        // next one is built.
+        let wrote = !state.published.isEmpty
+        let reservation = group.count == 1 && !failWrite && queued.load(ordering: .relaxed) == 0
+            ? syncer.reserve(writing: wrote) : nil
+        var synced: Result<ContinuousClock.Duration, RocksError>? = nil
 
         if !state.published.isEmpty {
             for put in state.indexPuts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
@@ -196,7 +221,11 @@ final class LogWriter: @unchecked Sendable {
                 state.batch.put(families.idempotency, key: put.key, value: put.value)
             }
             do {
-                try write(state.batch, fail: failWrite)
+                if let reservation {
+                    synced = writeSynced(state.batch, failSync: reservation.failSync)
+                } else {
+                    try write(state.batch, fail: failWrite)
+                }
                 lastTimestamp = state.timestamp
                 options.hook?.groupFinished(committed: true)
                 metrics.bytesWritten.increment(by: batchSize(state.batch))
@@ -213,17 +242,34 @@ final class LogWriter: @unchecked Sendable {
         }
         // Every outcome waits for the fsync, also refusals and retries: they
         // were decided on state that is durable only once that fsync is done.
-        syncer.hand(
-            LogSyncer.Work(
-                completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
-                head: lastOffset, wrote: !state.published.isEmpty),
-            inline: group.count == 1 && queued.load(ordering: .relaxed) == 0)
+        let work = LogSyncer.Work(
+            completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
+            head: lastOffset, wrote: !state.published.isEmpty)
+        if reservation != nil {
+            syncer.completeReserved(work, synced: synced)
+        } else {
+            syncer.hand(work)
+        }
     }
 
     private func batchSize(_ batch: WriteBatch) -> Int {
         var size = 0
         _ = rocksdb_writebatch_data(batch.handle, &size)
         return size
+    }
+
+    /// Commits a lone group with `sync`: RocksDB writes and fsyncs its WAL in
+    /// one call, as a single writer of its own would. An injected fsync
+    /// failure writes it without `sync` and fails, as a failed fsync leaves it.
+    private func writeSynced(_ batch: WriteBatch, failSync: Bool) -> Result<ContinuousClock.Duration, RocksError> {
+        let started = ContinuousClock.now
+        do throws(RocksError) {
+            try database.write(batch, sync: !failSync)
+            if failSync { throw RocksError(message: "injected fsync failure") }
+        } catch {
+            return .failure(error)
+        }
+        return .success(ContinuousClock.now - started)
     }
 
     /// Commits the group to RocksDB (WAL and memtables) without waiting for the disk.
@@ -424,5 +470,26 @@ final class LogWriter: @unchecked Sendable {
         }
         heads[stream] = head
         return head
+    }
+}
+
+/// The writer's thread as a task executor: jobs run there between groups.
+///
+/// A task that prefers it is answered on the thread that made its append
+/// durable and sends its next append from there, with no hand-over to
+/// another thread. Once the thread has exited, jobs go to the global
+/// concurrent executor, so a task that prefers it never hangs.
+extension LogWriter: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        guard !exited else {
+            condition.unlock()
+            return globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+        jobs.append(job)
+        jobsQueued.add(1, ordering: .relaxed)
+        condition.signal()
+        condition.unlock()
     }
 }

@@ -10,9 +10,13 @@ final class StoppableThread: @unchecked Sendable {
     private var running = true
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
+    /// Starts `loop` on a new thread named `name` (at most 15 bytes, the
+    /// kernel's limit, so `top` and `perf` show it too).
     func start(name: String, _ loop: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: loop)
-        thread.name = name
+        let thread = Thread {
+            Thread.current.name = name
+            loop()
+        }
         thread.start()
     }
 
