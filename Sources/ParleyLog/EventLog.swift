@@ -33,7 +33,7 @@ public final class EventLog: Sendable {
     let families: LogFamilies
     let hub: TailHub
     let view: DurableView
-    private let writer: LogWriter
+    let writer: LogWriter
     private let syncer: LogSyncer
     private let pool: NIOThreadPool
     private let options: LogOptions
@@ -167,14 +167,16 @@ public final class EventLog: Sendable {
 
     /// The writer's thread as a task executor, for a task that appends one
     /// batch at a time and does little in between (an importer, a lone
-    /// appender): its answer runs on the thread that made its batch durable,
-    /// and its next append starts there, with no hand-over to another thread
-    /// and no wake-up of a sleeping one (about a tenth of a lone append's
-    /// time on a small virtual machine).
+    /// appender). When its append is alone, the writer fsyncs it itself, so
+    /// the task's answer runs on the thread that made it durable and its next
+    /// append starts there: no hand-over to another thread and no wake-up of
+    /// a sleeping one (about a tenth of a lone append's time on a small
+    /// virtual machine).
     ///
     /// Its jobs run between groups, so work there delays every appender's
-    /// next group: run nothing slow and never block. After ``close()`` its
-    /// jobs run on the global concurrent executor.
+    /// next group: run nothing slow, never block, and do not spin on
+    /// `Task.yield()`. Once the log is closed its jobs run on the global
+    /// concurrent executor.
     public var writerExecutor: any TaskExecutor { writer }
 
     /// Appends what `decide` decides, on the writer thread, against the state

@@ -72,7 +72,7 @@ import Testing
             }
             while !deciding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
             let second = Task { try await log.append([entry(streams: ["s"], key: "second")]) }
-            try await Task.sleep(for: .milliseconds(50))
+            while log.writer.queuedAppends == 0 { try await Task.sleep(for: .milliseconds(1)) }
             release.signal()
 
             await #expect {

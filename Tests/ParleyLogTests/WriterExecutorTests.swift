@@ -27,6 +27,26 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1))) func aYieldingTaskOnTheWriterThreadDoesNotStarveAppends() async throws {
+        try await withLog { log, _ in
+            let done = Atomic<Bool>(false)
+            let spinner = Task(executorPreference: log.writerExecutor) { () -> Int in
+                var turns = 0
+                while !done.load(ordering: .relaxed) {
+                    turns += 1
+                    await Task.yield()
+                }
+                return turns
+            }
+            for n in 1...20 {
+                let result = try await log.append([entry(streams: ["s"])])
+                #expect(result.entries[0].offset == UInt64(n))
+            }
+            done.store(true, ordering: .relaxed)
+            #expect(await spinner.value > 0)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func aTaskOnTheWriterThreadOutlivesTheLog() async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.sub("log")

@@ -60,50 +60,23 @@ final class LogSyncer: @unchecked Sendable {
     /// Why the log stopped, once an fsync has failed.
     var failure: String? { failureMessage.withLock { $0 } }
 
-    /// Queues `work` for the syncer thread.
-    func hand(_ work: Work) {
+    /// Queues `work` for the syncer thread, or, when `inline` is allowed and
+    /// nothing is queued or in progress, completes it on the caller's thread.
+    /// The writer asks for that when its group was a lone append and nothing
+    /// waits behind it: with nothing to overlap, handing over would only add a
+    /// thread wake-up to that append's latency.
+    func hand(_ work: Work, inline: Bool) {
         condition.lock()
-        queue.append(work)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// A lone group the writer writes with `sync` and completes itself.
-    struct Reservation {
-        /// Whether its fsync is to fail (tests).
-        var failSync: Bool
-    }
-
-    /// Takes the syncer for a lone group the writer will complete itself
-    /// (``completeReserved(_:synced:)``), if nothing is queued or in progress.
-    /// With nothing to overlap, handing over would only add a thread wake-up
-    /// to that append's latency, and the writer's own `sync` write spares a
-    /// separate fsync call.
-    func reserve(writing: Bool) -> Reservation? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard queue.isEmpty && !busy else { return nil }
-        busy = true
-        let failSync = writing && failingSyncs > 0
-        if failSync { failingSyncs -= 1 }
-        return Reservation(failSync: failSync)
-    }
-
-    /// Completes a reserved group on the caller's thread and frees the syncer.
-    /// - Parameter synced: Whether the group's write was synced (its error,
-    ///   if it failed: the outcome is unknown, so the log stops as after a
-    ///   failed fsync), or nil if it wrote nothing.
-    func completeReserved(_ work: Work, synced: Result<ContinuousClock.Duration, RocksError>?) {
-        var failed: LogError? = nil
-        if let stopped = failure {
-            failed = .storage("the log stopped after a failed fsync: \(stopped)")
-        } else if case .failure(let error) = synced {
-            failed = stop(after: error)
-        } else if case .success(let elapsed) = synced {
-            // The writer is this thread: the snapshot holds this group and nothing later.
-            publish([work], snapshot: database.snapshot(), syncNanoseconds: elapsed.nanoseconds)
+        guard inline && queue.isEmpty && !busy else {
+            queue.append(work)
+            condition.signal()
+            condition.unlock()
+            return
         }
-        answer([work], failed: failed)
+        busy = true
+        let failSync = takeSyncFailure(for: [work])
+        condition.unlock()
+        complete([work], failSync: failSync)
         condition.lock()
         busy = false
         if !queue.isEmpty || thread.stopping { condition.signal() }
@@ -117,8 +90,7 @@ final class LogSyncer: @unchecked Sendable {
         return true
     }
 
-    /// Makes the next `count` fsyncs fail, the syncer's or a lone group's
-    /// `sync` write, to exercise the fail-stop path.
+    /// Makes the next `count` fsyncs fail, to exercise the fail-stop path.
     func failNextSyncs(_ count: Int) {
         condition.lock()
         failingSyncs = count
@@ -166,10 +138,6 @@ final class LogSyncer: @unchecked Sendable {
         } else {
             failed = nil
         }
-        answer(batch, failed: failed)
-    }
-
-    private func answer(_ batch: [Work], failed: LogError?) {
         for work in batch {
             work.whenDurable?(failed)
             for (reply, outcome) in work.completions {
@@ -191,22 +159,12 @@ final class LogSyncer: @unchecked Sendable {
             if failSync { throw RocksError(message: "injected fsync failure") }
             try database.syncWAL()
         } catch {
-            return stop(after: error)
+            failureMessage.withLock { $0 = error.message }
+            metrics.writeErrors.increment()
+            options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
+            return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
         }
-        publish(batch, snapshot: snapshot, syncNanoseconds: (ContinuousClock.now - started).nanoseconds)
-        return nil
-    }
-
-    /// Stops the log after a failed fsync; returns the error its callers get.
-    private func stop(after error: RocksError) -> LogError {
-        failureMessage.withLock { $0 = error.message }
-        metrics.writeErrors.increment()
-        options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
-        return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
-    }
-
-    /// Shows readers and tails what a finished fsync covered.
-    private func publish(_ batch: [Work], snapshot: RocksSnapshot, syncNanoseconds elapsed: Int64) {
+        let elapsed = (ContinuousClock.now - started).nanoseconds
         metrics.fsyncDuration.recordNanoseconds(elapsed)
         view.replace(with: snapshot)
         if let last = batch.last(where: { !$0.entries.isEmpty }) {
@@ -216,5 +174,6 @@ final class LogSyncer: @unchecked Sendable {
             metrics.groupSize.record(entries.count)
             metrics.appendedEntries.increment(by: entries.count)
         }
+        return nil
     }
 }

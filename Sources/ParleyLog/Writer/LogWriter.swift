@@ -10,7 +10,8 @@ import Synchronization
 /// and commits the whole group in one `WriteBatch`. It does not wait for the
 /// disk: the ``LogSyncer`` fsyncs while the writer builds the next group, and
 /// only after that are callers answered and tails fed. Between groups the
-/// writer prunes expired ephemeral entries and idempotency keys.
+/// writer prunes expired ephemeral entries and idempotency keys, and runs
+/// the jobs of tasks that prefer its thread as their executor.
 final class LogWriter: @unchecked Sendable {
     // MARK: Shared with callers, guarded by `condition`
 
@@ -70,6 +71,9 @@ final class LogWriter: @unchecked Sendable {
         return true
     }
 
+    /// Appends queued and not yet taken into a group.
+    var queuedAppends: Int { queued.load(ordering: .relaxed) }
+
     /// Runs a full pruning pass on the writer thread now.
     func prune() async throws -> PruneReport {
         try await withCheckedThrowingContinuation { continuation in
@@ -116,19 +120,25 @@ final class LogWriter: @unchecked Sendable {
                     if pruneDue { break }
                 }
             }
-            if !jobs.isEmpty {
-                let ready = jobs
-                jobs.removeAll(keepingCapacity: true)
-                jobsQueued.store(0, ordering: .relaxed)
-                condition.unlock()
-                for job in ready { job.runSynchronously(on: asUnownedTaskExecutor()) }
-                continue
-            }
             if queue.isEmpty && pruneWaiters.isEmpty && thread.stopping && !pruneDue {
                 syncer.requestStop()
                 exited = true
+                let left = takeJobs()
                 thread.exitLocked()
+                for job in left { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
                 return
+            }
+            // Jobs run once per turn, before the group is taken: a job that
+            // keeps queuing more can delay groups, never starve them.
+            let ready = takeJobs()
+            if !ready.isEmpty {
+                condition.unlock()
+                for job in ready { job.runSynchronously(on: asUnownedTaskExecutor()) }
+                condition.lock()
+            }
+            if queue.isEmpty && pruneWaiters.isEmpty && !pruneDue {
+                condition.unlock()
+                continue
             }
             let group = takeGroup()
             lastGroupSize = group.count
@@ -158,6 +168,15 @@ final class LogWriter: @unchecked Sendable {
         guard idle() else { return }
         let until = ContinuousClock.now + options.writerSpin
         while idle() && ContinuousClock.now < until {}
+    }
+
+    /// Takes every job queued; called with the lock held.
+    private func takeJobs() -> [UnownedJob] {
+        guard !jobs.isEmpty else { return [] }
+        let taken = jobs
+        jobs.removeAll(keepingCapacity: true)
+        jobsQueued.store(0, ordering: .relaxed)
+        return taken
     }
 
     /// Takes appends from the front of the queue up to the group's entry limit (at least one).
@@ -196,7 +215,7 @@ final class LogWriter: @unchecked Sendable {
         if let failure = syncer.failure {
             let stopped = LogError.storage("the log stopped after a failed fsync: \(failure)")
             let completions = group.map { ($0.reply, Result<Staged, any Error>.failure(stopped)) }
-            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false))
+            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false), inline: false)
         }
         let offsetBefore = lastOffset
         var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
@@ -205,13 +224,6 @@ final class LogWriter: @unchecked Sendable {
         for append in group {
             outcomes.append(Result { try stage(append, in: &state) })
         }
-        // A lone append with nothing behind it is written with `sync` and
-        // answered here; any other group is fsynced by the syncer while the
-        // next one is built.
-        let wrote = !state.published.isEmpty
-        let reservation = group.count == 1 && !failWrite && queued.load(ordering: .relaxed) == 0
-            ? syncer.reserve(writing: wrote) : nil
-        var synced: Result<ContinuousClock.Duration, RocksError>? = nil
 
         if !state.published.isEmpty {
             for put in state.indexPuts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
@@ -221,11 +233,7 @@ final class LogWriter: @unchecked Sendable {
                 state.batch.put(families.idempotency, key: put.key, value: put.value)
             }
             do {
-                if let reservation {
-                    synced = writeSynced(state.batch, failSync: reservation.failSync)
-                } else {
-                    try write(state.batch, fail: failWrite)
-                }
+                try write(state.batch, fail: failWrite)
                 lastTimestamp = state.timestamp
                 options.hook?.groupFinished(committed: true)
                 metrics.bytesWritten.increment(by: batchSize(state.batch))
@@ -242,34 +250,17 @@ final class LogWriter: @unchecked Sendable {
         }
         // Every outcome waits for the fsync, also refusals and retries: they
         // were decided on state that is durable only once that fsync is done.
-        let work = LogSyncer.Work(
-            completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
-            head: lastOffset, wrote: !state.published.isEmpty)
-        if reservation != nil {
-            syncer.completeReserved(work, synced: synced)
-        } else {
-            syncer.hand(work)
-        }
+        syncer.hand(
+            LogSyncer.Work(
+                completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
+                head: lastOffset, wrote: !state.published.isEmpty),
+            inline: group.count == 1 && queued.load(ordering: .relaxed) == 0)
     }
 
     private func batchSize(_ batch: WriteBatch) -> Int {
         var size = 0
         _ = rocksdb_writebatch_data(batch.handle, &size)
         return size
-    }
-
-    /// Commits a lone group with `sync`: RocksDB writes and fsyncs its WAL in
-    /// one call, as a single writer of its own would. An injected fsync
-    /// failure writes it without `sync` and fails, as a failed fsync leaves it.
-    private func writeSynced(_ batch: WriteBatch, failSync: Bool) -> Result<ContinuousClock.Duration, RocksError> {
-        let started = ContinuousClock.now
-        do throws(RocksError) {
-            try database.write(batch, sync: !failSync)
-            if failSync { throw RocksError(message: "injected fsync failure") }
-        } catch {
-            return .failure(error)
-        }
-        return .success(ContinuousClock.now - started)
     }
 
     /// Commits the group to RocksDB (WAL and memtables) without waiting for the disk.
