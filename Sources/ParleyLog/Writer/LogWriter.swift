@@ -466,10 +466,11 @@ final class LogWriter: @unchecked Sendable {
 
 /// The writer's thread as a task executor: jobs run there between groups.
 ///
-/// A task that prefers it is answered on the thread that made its append
-/// durable and sends its next append from there, with no hand-over to
-/// another thread. Once the thread has exited, jobs go to the global
-/// concurrent executor, so a task that prefers it never hangs.
+/// A task that prefers it resumes here; after a lone append, which the
+/// writer fsyncs itself, that is the thread that made it durable, and the
+/// next append is queued from there with no hand-over to another thread.
+/// Once the thread has exited, jobs go to the global concurrent executor,
+/// so a task that prefers it never hangs.
 extension LogWriter: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
