@@ -7,7 +7,8 @@ public struct LogStatistics: Sendable, Hashable {
     public var syncs: Int
     /// Entries those fsyncs covered.
     public var entries: Int
-    /// Time spent in those fsyncs, in nanoseconds.
+    /// Time spent in those fsyncs, in nanoseconds (for a lone append, in its
+    /// synced write: the WAL write and the fsync in one call).
     public var syncNanoseconds: Int
 
     /// Mean entries made durable by one fsync.

@@ -1,5 +1,3 @@
-import Foundation
-import Synchronization
 import Testing
 
 @testable import ParleyLog
@@ -60,29 +58,17 @@ import Testing
         try await withLog { log, _ in
             _ = try await log.append([entry(streams: ["s"], key: "before")])
             log.failNextSyncs(1)
-            let deciding = Mutex(false)
-            let release = DispatchSemaphore(value: 0)
-            // Holds the writer thread until the second append is queued behind it.
-            let first = Task {
-                try await log.append(deciding: { _ in
-                    deciding.withLock { $0 = true }
-                    release.wait()
-                    return .append([entry(streams: ["s"], key: "first")])
-                })
-            }
-            while !deciding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
-            let second = Task { try await log.append([entry(streams: ["s"], key: "second")]) }
-            while log.writer.queuedAppends == 0 { try await Task.sleep(for: .milliseconds(1)) }
-            release.signal()
+            let (first, second) = try await appendWithAnotherQueued(
+                log, first: [entry(streams: ["s"], key: "first")], second: [entry(streams: ["s"], key: "second")])
 
-            await #expect {
-                try await first.value
+            #expect {
+                try first.get()
             } throws: { error in
                 guard case .storage(let message) = error as? LogError else { return false }
                 return message.contains("fsync failed")
             }
-            await #expect {
-                try await second.value
+            #expect {
+                try second.get()
             } throws: { error in
                 guard case .storage = error as? LogError else { return false }
                 return true

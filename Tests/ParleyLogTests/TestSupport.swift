@@ -133,3 +133,26 @@ final class Locked<Value: Sendable>: Sendable {
         mutex.withLock { body(&$0) }
     }
 }
+
+/// Appends `first` as a group of one with `second` already queued behind it,
+/// the path on which the syncer, not the writer, completes a lone group: the
+/// writer is held in `first`'s decision until `second` is queued.
+func appendWithAnotherQueued(_ log: EventLog, first: [NewEntry], second: [NewEntry]) async throws
+    -> (first: Result<DecidedAppend, any Error>, second: Result<AppendResult, any Error>)
+{
+    let deciding = Mutex(false)
+    let release = DispatchSemaphore(value: 0)
+    let held = Task {
+        try await log.append(deciding: { _ in
+            deciding.withLock { $0 = true }
+            release.wait()
+            return .append(first)
+        })
+    }
+    while !deciding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+    let behind = Task { try await log.append(second) }
+    while log.writer.queuedAppends == 0 { try await Task.sleep(for: .milliseconds(1)) }
+    release.signal()
+    return (await held.result, await behind.result)
+}
+

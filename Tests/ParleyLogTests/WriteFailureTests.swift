@@ -51,4 +51,22 @@ import Testing
             #expect(try log.database.get(proj, key: Keys.offset(1)) == Array("b".utf8))
         }
     }
+
+    /// The same on the syncer's path: a group of one with another append
+    /// queued behind it fails alone, and the one behind takes its places.
+    @Test func failedWriteBehindABusyWriterLeavesNoGap() async throws {
+        try await withLog { log, _ in
+            _ = try await log.append([entry("ok", streams: ["s"])])
+            log.failNextWrites(1)
+            let (first, second) = try await appendWithAnotherQueued(
+                log, first: [entry("lost", streams: ["s"])], second: [entry("next", streams: ["s"])])
+
+            #expect(throws: LogError.self) { try first.get() }
+            let next = try second.get()
+            #expect(next.entries.map(\.offset) == [2])
+            #expect(next.entries[0].streams == [StreamPosition(stream: "s", seq: 2)])
+            #expect(try await allEntries(log).map(\.type) == ["ok", "next"])
+            #expect(try await log.verify(allowPrunedGaps: false).isConsistent)
+        }
+    }
 }

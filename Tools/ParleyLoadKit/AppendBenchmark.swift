@@ -17,7 +17,7 @@ public struct AppendBenchmark: Sendable {
         public var p99Milliseconds: Double
         /// Mean entries made durable by one fsync.
         public var meanEntriesPerSync: Double
-        /// Mean time of one WAL fsync.
+        /// Mean time of one WAL fsync (of a lone append's synced write).
         public var meanSyncMilliseconds: Double
 
         enum CodingKeys: String, CodingKey {

@@ -4,6 +4,10 @@ import CRocksDB
 struct RocksError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+
+    /// Whether RocksDB failed on I/O (its `Status::IOError`, written "IO error: …"):
+    /// a write that failed so may have reached the WAL on disk.
+    var isIOError: Bool { message.hasPrefix("IO error") }
 }
 
 /// Runs a RocksDB C call that reports failure through `errptr`, frees the C

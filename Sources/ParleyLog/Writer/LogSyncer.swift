@@ -12,6 +12,11 @@ import Synchronization
 /// safe). After the fsync that snapshot becomes what readers see, tails get the
 /// entries, and callers get their answers, in log order.
 ///
+/// A lone group with nothing to overlap is not handed over: the writer takes
+/// this syncer (``reserve(writing:)``), writes the group with `sync` in one
+/// RocksDB call and completes it itself (``completeReserved(_:syncedIn:)``),
+/// so its caller is not held up by a wake-up of this thread.
+///
 /// A failed fsync stops the log (as PostgreSQL does): the groups it covered may
 /// or may not be on disk, so their callers get ``LogError/storage(_:)`` with an
 /// unknown outcome (retrying with the same idempotency key is safe), and every
@@ -60,23 +65,46 @@ final class LogSyncer: @unchecked Sendable {
     /// Why the log stopped, once an fsync has failed.
     var failure: String? { failureMessage.withLock { $0 } }
 
-    /// Queues `work` for the syncer thread, or, when `inline` is allowed and
-    /// nothing is queued or in progress, completes it on the caller's thread.
-    /// The writer asks for that when its group was a lone append and nothing
-    /// waits behind it: with nothing to overlap, handing over would only add a
-    /// thread wake-up to that append's latency.
-    func hand(_ work: Work, inline: Bool) {
+    /// Queues `work` for the syncer thread.
+    func hand(_ work: Work) {
         condition.lock()
-        guard inline && queue.isEmpty && !busy else {
-            queue.append(work)
-            condition.signal()
-            condition.unlock()
-            return
-        }
-        busy = true
-        let failSync = takeSyncFailure(for: [work])
+        queue.append(work)
+        condition.signal()
         condition.unlock()
-        complete([work], failSync: failSync)
+    }
+
+    /// A lone group the writer writes with `sync` and completes itself.
+    struct Reservation {
+        /// Whether its fsync is to fail (tests).
+        var failSync: Bool
+    }
+
+    /// Takes the syncer for a lone group the writer will complete itself, if
+    /// nothing is queued or in progress: every earlier group is then durable
+    /// and answered, so completing this one on the writer keeps log order.
+    func reserve(writing: Bool) -> Reservation? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard queue.isEmpty && !busy else { return nil }
+        busy = true
+        let failSync = writing && failingSyncs > 0
+        if failSync { failingSyncs -= 1 }
+        return Reservation(failSync: failSync)
+    }
+
+    /// Completes a reserved group on the caller's thread and frees the syncer.
+    /// - Parameter syncedIn: How long its synced write took, if it wrote anything.
+    func completeReserved(_ work: Work, syncedIn: ContinuousClock.Duration?) {
+        if let stopped = failure {
+            answer([work], failed: .storage("the log stopped after a failed fsync: \(stopped)"))
+        } else {
+            if let syncedIn, work.wrote {
+                // Only the writer writes, and it is this thread: the snapshot
+                // holds this group and nothing later.
+                publish([work], snapshot: database.snapshot(), syncNanoseconds: syncedIn.nanoseconds)
+            }
+            answer([work], failed: nil)
+        }
         condition.lock()
         busy = false
         if !queue.isEmpty || thread.stopping { condition.signal() }
@@ -90,7 +118,8 @@ final class LogSyncer: @unchecked Sendable {
         return true
     }
 
-    /// Makes the next `count` fsyncs fail, to exercise the fail-stop path.
+    /// Makes the next `count` fsyncs fail, the syncer's or a lone group's
+    /// synced write, to exercise the fail-stop path.
     func failNextSyncs(_ count: Int) {
         condition.lock()
         failingSyncs = count
@@ -138,6 +167,11 @@ final class LogSyncer: @unchecked Sendable {
         } else {
             failed = nil
         }
+        answer(batch, failed: failed)
+    }
+
+    /// Answers every caller of `batch`; with `failed`, every success turns into it.
+    private func answer(_ batch: [Work], failed: LogError?) {
         for work in batch {
             work.whenDurable?(failed)
             for (reply, outcome) in work.completions {
@@ -156,15 +190,26 @@ final class LogSyncer: @unchecked Sendable {
         let snapshot = database.snapshot()
         let started = ContinuousClock.now
         do throws(RocksError) {
-            if failSync { throw RocksError(message: "injected fsync failure") }
+            if failSync { throw RocksError(message: "IO error: injected fsync failure") }
             try database.syncWAL()
         } catch {
-            failureMessage.withLock { $0 = error.message }
             metrics.writeErrors.increment()
-            options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
-            return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
+            return stop(after: error)
         }
-        let elapsed = (ContinuousClock.now - started).nanoseconds
+        publish(batch, snapshot: snapshot, syncNanoseconds: (ContinuousClock.now - started).nanoseconds)
+        return nil
+    }
+
+    /// Stops the log after a failed fsync (or a synced write that failed on
+    /// I/O); returns the error its callers get.
+    func stop(after error: RocksError) -> LogError {
+        failureMessage.withLock { $0 = error.message }
+        options.logger.critical("fsync failed; the log stops", metadata: ["error": "\(error.message)"])
+        return .storage("fsync failed, outcome unknown (retry with the same idempotency key): \(error.message)")
+    }
+
+    /// Shows readers and tails what a finished fsync covered.
+    private func publish(_ batch: [Work], snapshot: RocksSnapshot, syncNanoseconds elapsed: Int64) {
         metrics.fsyncDuration.recordNanoseconds(elapsed)
         view.replace(with: snapshot)
         if let last = batch.last(where: { !$0.entries.isEmpty }) {
@@ -174,6 +219,5 @@ final class LogSyncer: @unchecked Sendable {
             metrics.groupSize.record(entries.count)
             metrics.appendedEntries.increment(by: entries.count)
         }
-        return nil
     }
 }

@@ -13,8 +13,7 @@ extension LogWriter {
             LogSyncer.Work(head: lastOffset, wrote: removed > 0) { failure in
                 let outcome = failure.map { .failure($0) } ?? result
                 pruners.forEach { $0.resume(with: outcome.mapError { $0 as any Error }) }
-            },
-            inline: false)
+            })
     }
 
     private func pruneAll() throws(LogError) -> PruneReport {

@@ -9,7 +9,9 @@ import Synchronization
 /// state, assigns offsets and stream sequences, lets the hook add its writes,
 /// and commits the whole group in one `WriteBatch`. It does not wait for the
 /// disk: the ``LogSyncer`` fsyncs while the writer builds the next group, and
-/// only after that are callers answered and tails fed. Between groups the
+/// only after that are callers answered and tails fed. The exception is a
+/// lone append with nothing queued behind it: nothing to overlap, so the
+/// writer writes it with `sync` and answers it itself. Between groups the
 /// writer prunes expired ephemeral entries and idempotency keys, and runs
 /// the jobs of tasks that prefer its thread as their executor.
 final class LogWriter: @unchecked Sendable {
@@ -215,7 +217,7 @@ final class LogWriter: @unchecked Sendable {
         if let failure = syncer.failure {
             let stopped = LogError.storage("the log stopped after a failed fsync: \(failure)")
             let completions = group.map { ($0.reply, Result<Staged, any Error>.failure(stopped)) }
-            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false), inline: false)
+            return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false))
         }
         let offsetBefore = lastOffset
         var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
@@ -224,6 +226,12 @@ final class LogWriter: @unchecked Sendable {
         for append in group {
             outcomes.append(Result { try stage(append, in: &state) })
         }
+        // A lone append with nothing behind it is written with `sync` and
+        // completed here; any other group is fsynced by the syncer while the
+        // next one is built.
+        let reservation = group.count == 1 && queued.load(ordering: .relaxed) == 0
+            ? syncer.reserve(writing: !state.published.isEmpty) : nil
+        var syncedIn: ContinuousClock.Duration? = nil
 
         if !state.published.isEmpty {
             for put in state.indexPuts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
@@ -233,7 +241,11 @@ final class LogWriter: @unchecked Sendable {
                 state.batch.put(families.idempotency, key: put.key, value: put.value)
             }
             do {
-                try write(state.batch, fail: failWrite)
+                if let reservation {
+                    syncedIn = try writeSynced(state.batch, fail: failWrite, failSync: reservation.failSync)
+                } else {
+                    try write(state.batch, fail: failWrite)
+                }
                 lastTimestamp = state.timestamp
                 options.hook?.groupFinished(committed: true)
                 metrics.bytesWritten.increment(by: batchSize(state.batch))
@@ -243,24 +255,45 @@ final class LogWriter: @unchecked Sendable {
                 options.hook?.groupFinished(committed: false)
                 metrics.writeErrors.increment()
                 options.logger.error("group write failed", metadata: ["error": "\(error.message)", "appends": "\(group.count)"])
+                // A synced write that failed on I/O may have reached the WAL:
+                // its outcome is unknown, so the log stops, as after a failed fsync.
+                let failure = reservation != nil && error.isIOError
+                    ? syncer.stop(after: error) : LogError.storage(error.message)
                 // Refusals too: they were decided on state that has just been taken back.
-                outcomes = outcomes.map { _ in .failure(LogError.storage(error.message)) }
+                outcomes = outcomes.map { _ in .failure(failure) }
                 state.published = []
             }
         }
         // Every outcome waits for the fsync, also refusals and retries: they
         // were decided on state that is durable only once that fsync is done.
-        syncer.hand(
-            LogSyncer.Work(
-                completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
-                head: lastOffset, wrote: !state.published.isEmpty),
-            inline: group.count == 1 && queued.load(ordering: .relaxed) == 0)
+        let work = LogSyncer.Work(
+            completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
+            head: lastOffset, wrote: !state.published.isEmpty)
+        if reservation != nil {
+            syncer.completeReserved(work, syncedIn: syncedIn)
+        } else {
+            syncer.hand(work)
+        }
     }
 
     private func batchSize(_ batch: WriteBatch) -> Int {
         var size = 0
         _ = rocksdb_writebatch_data(batch.handle, &size)
         return size
+    }
+
+    /// Commits a lone group and fsyncs the WAL in one RocksDB call, as a
+    /// single writer of its own would; returns how long that took. An
+    /// injected fsync failure writes the group without `sync` and then fails
+    /// on "I/O".
+    private func writeSynced(_ batch: WriteBatch, fail: Bool, failSync: Bool) throws(RocksError)
+        -> ContinuousClock.Duration
+    {
+        let started = ContinuousClock.now
+        if fail { try write(batch, fail: true) }
+        try database.write(batch, sync: !failSync)
+        if failSync { throw RocksError(message: "IO error: injected fsync failure") }
+        return ContinuousClock.now - started
     }
 
     /// Commits the group to RocksDB (WAL and memtables) without waiting for the disk.
@@ -467,7 +500,7 @@ final class LogWriter: @unchecked Sendable {
 /// The writer's thread as a task executor: jobs run there between groups.
 ///
 /// A task that prefers it resumes here; after a lone append, which the
-/// writer fsyncs itself, that is the thread that made it durable, and the
+/// writer syncs itself, that is the thread that made it durable, and the
 /// next append is queued from there with no hand-over to another thread.
 /// Once the thread has exited, jobs go to the global concurrent executor,
 /// so a task that prefers it never hangs.
