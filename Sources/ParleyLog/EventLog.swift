@@ -167,11 +167,11 @@ public final class EventLog: Sendable {
 
     /// The writer's thread as a task executor, for a task that appends one
     /// batch at a time and does little in between (an importer, a lone
-    /// appender). When its append is alone, the writer fsyncs it itself, so
-    /// the task's answer runs on the thread that made it durable and its next
-    /// append starts there: no hand-over to another thread and no wake-up of
-    /// a sleeping one (about a tenth of a lone append's time on a small
-    /// virtual machine).
+    /// appender). When its append is alone (nothing queued, no fsync under
+    /// way), the writer syncs it itself, so the task's answer runs on the
+    /// thread that made it durable and its next append starts there: no
+    /// hand-over to another thread and no wake-up of a sleeping one (about a
+    /// seventh of a lone append's time on a small virtual machine).
     ///
     /// Its jobs run between groups, so work there delays every appender's
     /// next group: run nothing slow, never block, and do not spin on

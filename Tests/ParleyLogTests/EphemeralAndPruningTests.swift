@@ -124,4 +124,21 @@ import Testing
             }
         }
     }
+
+    /// Scheduled pruning does not wait for the writer to be idle: a task
+    /// appending without pause from the writer's thread leaves it never idle.
+    @Test(.timeLimit(.minutes(1))) func scheduledPruningRunsWhileTheWriterIsNeverIdle() async throws {
+        let clock = TestClock()
+        var options = Self.options(clock)
+        options.pruneInterval = .seconds(60)
+        try await withLog(options) { log, _ in
+            _ = try await log.append([entry("typing", streams: ["u"], retention: .ephemeral)])
+            clock.advance(.seconds(120))
+            try await Task(executorPreference: log.writerExecutor) {
+                for _ in 0..<50 { _ = try await log.append([entry("message", streams: ["s"])]) }
+            }.value
+            #expect(try await log.read(after: 0, limit: 1).first?.offset == 2)
+        }
+    }
 }
+

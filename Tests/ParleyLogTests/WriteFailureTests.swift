@@ -62,6 +62,8 @@ import Testing
                 log, first: [entry("lost", streams: ["s"])], second: [entry("next", streams: ["s"])])
 
             #expect(throws: LogError.self) { try first.get() }
+            // Neither was written by the writer alone: the first had one queued behind it.
+            #expect(log.statistics.syncedWrites == 1)
             let next = try second.get()
             #expect(next.entries.map(\.offset) == [2])
             #expect(next.entries[0].streams == [StreamPosition(stream: "s", seq: 2)])

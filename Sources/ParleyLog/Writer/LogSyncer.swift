@@ -80,12 +80,14 @@ final class LogSyncer: @unchecked Sendable {
     }
 
     /// Takes the syncer for a lone group the writer will complete itself, if
-    /// nothing is queued or in progress: every earlier group is then durable
-    /// and answered, so completing this one on the writer keeps log order.
+    /// nothing is queued or in progress and the log has not stopped: every
+    /// earlier group is then durable and answered, so completing this one on
+    /// the writer keeps log order. Only this thread's fsync sets the failure,
+    /// so it cannot be set while the reservation is held.
     func reserve(writing: Bool) -> Reservation? {
         condition.lock()
         defer { condition.unlock() }
-        guard queue.isEmpty && !busy else { return nil }
+        guard queue.isEmpty && !busy && failure == nil else { return nil }
         busy = true
         let failSync = writing && failingSyncs > 0
         if failSync { failingSyncs -= 1 }
@@ -99,9 +101,10 @@ final class LogSyncer: @unchecked Sendable {
             answer([work], failed: .storage("the log stopped after a failed fsync: \(stopped)"))
         } else {
             if let syncedIn, work.wrote {
-                // Only the writer writes, and it is this thread: the snapshot
-                // holds this group and nothing later.
-                publish([work], snapshot: database.snapshot(), syncNanoseconds: syncedIn.nanoseconds)
+                // The writer is this thread, so the snapshot holds this group
+                // and nothing the writer wrote later; the owner's own writes
+                // (`EventLog.write`) are synced before they become visible.
+                publish([work], snapshot: database.snapshot(), syncNanoseconds: syncedIn.nanoseconds, syncedWrite: true)
             }
             answer([work], failed: nil)
         }
@@ -196,7 +199,7 @@ final class LogSyncer: @unchecked Sendable {
             metrics.writeErrors.increment()
             return stop(after: error)
         }
-        publish(batch, snapshot: snapshot, syncNanoseconds: (ContinuousClock.now - started).nanoseconds)
+        publish(batch, snapshot: snapshot, syncNanoseconds: (ContinuousClock.now - started).nanoseconds, syncedWrite: false)
         return nil
     }
 
@@ -209,13 +212,13 @@ final class LogSyncer: @unchecked Sendable {
     }
 
     /// Shows readers and tails what a finished fsync covered.
-    private func publish(_ batch: [Work], snapshot: RocksSnapshot, syncNanoseconds elapsed: Int64) {
+    private func publish(_ batch: [Work], snapshot: RocksSnapshot, syncNanoseconds elapsed: Int64, syncedWrite: Bool) {
         metrics.fsyncDuration.recordNanoseconds(elapsed)
         view.replace(with: snapshot)
         if let last = batch.last(where: { !$0.entries.isEmpty }) {
             let entries = batch.count == 1 ? batch[0].entries : batch.flatMap(\.entries)
             hub.publish(entries, head: last.head)
-            statistics.record(entries: entries.count, syncNanoseconds: elapsed)
+            statistics.record(entries: entries.count, syncNanoseconds: elapsed, syncedWrite: syncedWrite)
             metrics.groupSize.record(entries.count)
             metrics.appendedEntries.increment(by: entries.count)
         }

@@ -43,8 +43,11 @@ final class LogWriter: @unchecked Sendable {
     /// Stream heads read so far; the writer is the only one that moves them.
     private var heads: [String: UInt64] = [:]
     private var nextPruneAt: UInt64
-    /// Appends in the last group: one means a lone appender, worth polling for.
-    private var lastGroupSize = 1
+    /// Whether the last turn committed a group of one: a lone appender,
+    /// worth polling for.
+    private var pollNext = true
+    /// The writer thread, once it runs (`pthread_t`, an integer on Linux).
+    private let threadID = Atomic<UInt>(0)
 
     init(database: RocksDatabase, families: LogFamilies, syncer: LogSyncer, options: LogOptions,
          metrics: LogMetrics, lastOffset: UInt64, lastTimestamp: UInt64) {
@@ -75,6 +78,12 @@ final class LogWriter: @unchecked Sendable {
 
     /// Appends queued and not yet taken into a group.
     var queuedAppends: Int { queued.load(ordering: .relaxed) }
+
+    /// Whether the caller runs on the writer thread.
+    var isCurrentThread: Bool {
+        let id = threadID.load(ordering: .relaxed)
+        return id != 0 && pthread_equal(pthread_t(id), pthread_self()) != 0
+    }
 
     /// Runs a full pruning pass on the writer thread now.
     func prune() async throws -> PruneReport {
@@ -109,17 +118,19 @@ final class LogWriter: @unchecked Sendable {
 
     private func run() {
         rocksdb_set_perf_level(rocksPerfLevelDisabled)
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
         while true {
-            if lastGroupSize == 1 { awaitBriefly() }
+            if pollNext { awaitBriefly() }
             condition.lock()
-            var pruneDue = false
-            while queue.isEmpty && jobs.isEmpty && pruneWaiters.isEmpty && !thread.stopping {
+            // Checked every turn, not only when idle: a log that is never
+            // idle still prunes.
+            var pruneDue = options.clock() >= nextPruneAt
+            while !pruneDue && queue.isEmpty && jobs.isEmpty && pruneWaiters.isEmpty && !thread.stopping {
                 let now = options.clock()
                 // At most an hour at a time: the deadline may be "never".
                 let wait = Double(min(nextPruneAt > now ? nextPruneAt - now : 0, 3_600_000)) / 1000
                 if wait <= 0 || !condition.wait(until: Date(timeIntervalSinceNow: wait)) {
                     pruneDue = options.clock() >= nextPruneAt
-                    if pruneDue { break }
                 }
             }
             if queue.isEmpty && pruneWaiters.isEmpty && thread.stopping && !pruneDue {
@@ -139,11 +150,12 @@ final class LogWriter: @unchecked Sendable {
                 condition.lock()
             }
             if queue.isEmpty && pruneWaiters.isEmpty && !pruneDue {
+                pollNext = false
                 condition.unlock()
                 continue
             }
             let group = takeGroup()
-            lastGroupSize = group.count
+            pollNext = group.count == 1
             let pruners = pruneWaiters
             pruneWaiters = []
             let failWrite = failingWrites > 0 && !group.isEmpty
@@ -162,9 +174,9 @@ final class LogWriter: @unchecked Sendable {
     /// on the condition: an appender answered a moment ago usually sends its
     /// next append within microseconds, and catching it here saves a futex
     /// wake-up per append.
-    /// Only after a group of one: when many append at once, the next group
-    /// gathers while this one is written, and polling would only take a core
-    /// from the callers.
+    /// Only right after a group of one: when many append at once, the next
+    /// group gathers while this one is written, and polling would only take
+    /// a core from the callers.
     private func awaitBriefly() {
         func idle() -> Bool { queued.load(ordering: .relaxed) == 0 && jobsQueued.load(ordering: .relaxed) == 0 }
         guard idle() else { return }
@@ -226,11 +238,11 @@ final class LogWriter: @unchecked Sendable {
         for append in group {
             outcomes.append(Result { try stage(append, in: &state) })
         }
-        // A lone append with nothing behind it is written with `sync` and
-        // completed here; any other group is fsynced by the syncer while the
-        // next one is built.
+        // A lone append with nothing behind it and no fsync under way is
+        // written with `sync` and completed here; any other group is fsynced
+        // by the syncer while the next one is built.
         let reservation = group.count == 1 && queued.load(ordering: .relaxed) == 0
-            ? syncer.reserve(writing: !state.published.isEmpty) : nil
+            ? syncer.reserve(writing: !state.published.isEmpty && !failWrite) : nil
         var syncedIn: ContinuousClock.Duration? = nil
 
         if !state.published.isEmpty {
@@ -266,6 +278,8 @@ final class LogWriter: @unchecked Sendable {
         }
         // Every outcome waits for the fsync, also refusals and retries: they
         // were decided on state that is durable only once that fsync is done.
+        // (A reserved group that wrote nothing needs none: the syncer was
+        // idle, so all it was decided on is durable already.)
         let work = LogSyncer.Work(
             completions: zip(group, outcomes).map { ($0.reply, $1) }, entries: state.published,
             head: lastOffset, wrote: !state.published.isEmpty)

@@ -10,14 +10,23 @@ final class StoppableThread: @unchecked Sendable {
     private var running = true
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// Starts `loop` on a new thread named `name` (at most 15 bytes, the
-    /// kernel's limit, so `top` and `perf` show it too).
+    /// Starts `loop` on a new thread that names itself `name` (at most 15
+    /// bytes, the kernel's limit), so `top` and `perf` tell it apart.
     func start(name: String, _ loop: @escaping @Sendable () -> Void) {
         let thread = Thread {
-            Thread.current.name = name
+            Self.nameCurrentThread(name)
             loop()
         }
         thread.start()
+    }
+
+    /// Foundation's `Thread.name` does not reach the kernel on Linux, and
+    /// `pthread_setname_np` is not imported: the thread writes its own `comm`.
+    private static func nameCurrentThread(_ name: String) {
+        let file = open("/proc/thread-self/comm", O_WRONLY)
+        guard file >= 0 else { return }
+        _ = name.withCString { write(file, $0, strlen($0)) }
+        close(file)
     }
 
     /// Asks the loop to stop after what is queued, and waits until it has.
