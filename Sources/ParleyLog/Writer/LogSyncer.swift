@@ -89,25 +89,22 @@ final class LogSyncer: @unchecked Sendable {
         defer { condition.unlock() }
         guard queue.isEmpty && !busy && failure == nil else { return nil }
         busy = true
-        let failSync = writing && failingSyncs > 0
-        if failSync { failingSyncs -= 1 }
-        return Reservation(failSync: failSync)
+        return Reservation(failSync: takeSyncFailure(writing: writing))
     }
 
     /// Completes a reserved group on the caller's thread and frees the syncer.
+    /// Its outcomes stand as they are: the log had not stopped when it was
+    /// reserved, and only its own write, failing on I/O, can have stopped it
+    /// since, which has already turned every outcome into that failure.
     /// - Parameter syncedIn: How long its synced write took, if it wrote anything.
     func completeReserved(_ work: Work, syncedIn: ContinuousClock.Duration?) {
-        if let stopped = failure {
-            answer([work], failed: .storage("the log stopped after a failed fsync: \(stopped)"))
-        } else {
-            if let syncedIn, work.wrote {
-                // The writer is this thread, so the snapshot holds this group
-                // and nothing the writer wrote later; the owner's own writes
-                // (`EventLog.write`) are synced before they become visible.
-                publish([work], snapshot: database.snapshot(), syncNanoseconds: syncedIn.nanoseconds, syncedWrite: true)
-            }
-            answer([work], failed: nil)
+        if let syncedIn, work.wrote {
+            // The writer is this thread, so the snapshot holds this group and
+            // nothing the writer wrote later; the owner's own writes
+            // (`EventLog.write`) are synced before they become visible.
+            publish([work], snapshot: database.snapshot(), syncNanoseconds: syncedIn.nanoseconds, syncedWrite: true)
         }
+        answer([work], failed: nil)
         condition.lock()
         busy = false
         if !queue.isEmpty || thread.stopping { condition.signal() }
@@ -115,8 +112,8 @@ final class LogSyncer: @unchecked Sendable {
     }
 
     /// Whether the batch's fsync should fail (tests); called with the lock held.
-    private func takeSyncFailure(for batch: [Work]) -> Bool {
-        guard failingSyncs > 0 && batch.contains(where: \.wrote) else { return false }
+    private func takeSyncFailure(writing: Bool) -> Bool {
+        guard failingSyncs > 0 && writing else { return false }
         failingSyncs -= 1
         return true
     }
@@ -150,7 +147,7 @@ final class LogSyncer: @unchecked Sendable {
             let batch = queue
             queue.removeAll(keepingCapacity: true)
             busy = true
-            let failSync = takeSyncFailure(for: batch)
+            let failSync = takeSyncFailure(writing: batch.contains(where: \.wrote))
             condition.unlock()
             complete(batch, failSync: failSync)
             condition.lock()

@@ -10,8 +10,8 @@ import Synchronization
 /// and commits the whole group in one `WriteBatch`. It does not wait for the
 /// disk: the ``LogSyncer`` fsyncs while the writer builds the next group, and
 /// only after that are callers answered and tails fed. The exception is a
-/// lone append with nothing queued behind it: nothing to overlap, so the
-/// writer writes it with `sync` and answers it itself. Between groups the
+/// lone append with nothing queued behind it and no fsync under way: nothing
+/// to overlap, so the writer writes it with `sync` and answers it itself. Between groups the
 /// writer prunes expired ephemeral entries and idempotency keys, and runs
 /// the jobs of tasks that prefer its thread as their executor.
 final class LogWriter: @unchecked Sendable {
