@@ -210,10 +210,13 @@ public final class EventLog: Sendable {
             guard entry.streams.count <= Self.maxStreamsPerEntry else {
                 throw .tooManyStreams(index: index, count: entry.streams.count, limit: Self.maxStreamsPerEntry)
             }
-            var seen = Set<String>()
-            for stream in entry.streams {
+            for (position, stream) in entry.streams.enumerated() {
                 guard StreamName.isValid(stream) else { throw .invalidStreamName(stream) }
-                guard seen.insert(stream).inserted else { throw .duplicateStream(index: index, stream: stream) }
+                // A scan, not a set: an entry has a few streams, and hashing
+                // them cost more than comparing.
+                guard !entry.streams[..<position].contains(stream) else {
+                    throw .duplicateStream(index: index, stream: stream)
+                }
             }
             // The format stores the payload length in 32 bits, whatever the setting.
             let limit = min(maxEntryBytes, Int(UInt32.max))

@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    /// Each group is written alone: the batch the writer reuses holds
+    /// nothing of the group before, also after a failed write.
+    @Test func eachGroupWritesOnlyItsOwnBytes() async throws {
+        let metrics = TestMetrics()
+        var options = testOptions()
+        options.metricsFactory = metrics
+        try await withLog(options) { log, _ in
+            func written() -> Int64 { metrics.counterTotal(label: "parley_log_bytes_written_total") }
+            _ = try await log.append([entry(streams: ["a"], payload: [1, 2, 3])])
+            let first = written()
+            _ = try await log.append([entry(streams: ["b"], payload: [4, 5, 6])])
+            #expect(written() - first == first)
+            log.failNextWrites(1)
+            await #expect(throws: LogError.self) { try await log.append([entry(streams: ["c"], payload: [7, 8, 9])]) }
+            let beforeLast = written()
+            _ = try await log.append([entry(streams: ["d"], payload: [1, 2, 3])])
+            #expect(written() - beforeLast == first)
+        }
+    }
+
     @Test func failedWritesAreCountedAsErrorsNotAppends() async throws {
         let metrics = TestMetrics()
         var options = testOptions()

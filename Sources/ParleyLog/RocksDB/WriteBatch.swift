@@ -14,6 +14,11 @@ final class WriteBatch {
 
     var count: Int { Int(rocksdb_writebatch_count(handle)) }
 
+    /// Empties the batch (and its save points), keeping its buffer for the next use.
+    func clear() {
+        rocksdb_writebatch_clear(handle)
+    }
+
     func put(_ family: ColumnFamily, key: [UInt8], value: [UInt8]) {
         key.withUnsafeBufferPointer { k in
             value.withUnsafeBufferPointer { v in

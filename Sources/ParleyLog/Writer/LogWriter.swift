@@ -48,6 +48,11 @@ final class LogWriter: @unchecked Sendable {
     private var pollNext = true
     /// The writer thread, once it runs (`pthread_t`, an integer on Linux).
     private let threadID = Atomic<UInt>(0)
+    /// The batch every group is built in, emptied between groups: a new one
+    /// would grow its buffer again from nothing each time.
+    private var groupBatch = WriteBatch()
+    /// A buffer that grew past this for one large group is not kept.
+    private static let keptBatchBytes = 4 << 20
 
     init(database: RocksDatabase, families: LogFamilies, syncer: LogSyncer, options: LogOptions,
          metrics: LogMetrics, lastOffset: UInt64, lastTimestamp: UInt64) {
@@ -212,7 +217,7 @@ final class LogWriter: @unchecked Sendable {
 
     /// The state one group changes, and how to take it back if the write fails.
     private struct GroupState {
-        var batch = WriteBatch()
+        var batch: WriteBatch
         /// Stream index and idempotency puts, added to the batch sorted by key
         /// when the group is complete: RocksDB inserts into its memtable in batch
         /// order, and sorted keys let each insert start where the last one ended.
@@ -232,7 +237,8 @@ final class LogWriter: @unchecked Sendable {
             return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false))
         }
         let offsetBefore = lastOffset
-        var state = GroupState(timestamp: max(lastTimestamp, options.clock()))
+        if batchSize(groupBatch) > Self.keptBatchBytes { groupBatch = WriteBatch() } else { groupBatch.clear() }
+        var state = GroupState(batch: groupBatch, timestamp: max(lastTimestamp, options.clock()))
         var outcomes: [Result<Staged, any Error>] = []
         outcomes.reserveCapacity(group.count)
         for append in group {
