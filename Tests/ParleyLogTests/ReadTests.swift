@@ -100,6 +100,39 @@ import Testing
         }
     }
 
+    /// A stream read gathers its entries by offset in one batched lookup;
+    /// after a reopen they lie in table files and, for the newest, in the
+    /// memtable, and pages come back whole and in order both ways.
+    @Test func streamPagesSpanTablesAndTheMemtable() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir.sub("log")
+            func payload(_ offset: Int) -> [UInt8] { Array("entry \(offset)".utf8) }
+            func fill(_ log: EventLog, _ offsets: ClosedRange<Int>) async throws {
+                for offset in offsets {
+                    _ = try await log.append([entry(streams: offset % 3 == 0 ? ["s"] : ["other"], payload: payload(offset))])
+                }
+            }
+            try await withOpenLog(at: path) { log in try await fill(log, 1...600) }
+            try await withOpenLog(at: path) { log in
+                try await fill(log, 601...660)
+                let expected = (1...660).filter { $0 % 3 == 0 }.map(UInt64.init)
+                var forward: [LogEntry] = []
+                while forward.count < expected.count {
+                    let page = try await log.read(stream: "s", after: UInt64(forward.count), limit: 64)
+                    #expect(!page.isEmpty)
+                    if page.isEmpty { break }
+                    forward += page
+                }
+                #expect(forward.map(\.offset) == expected)
+                #expect(forward.map(\.payload) == expected.map { payload(Int($0)) })
+                #expect(forward.map { $0.seq(in: "s") } == (1...UInt64(expected.count)).map { $0 })
+                let backward = try await log.read(stream: "s", before: nil, limit: 1000)
+                #expect(backward.map(\.offset) == expected.reversed())
+                #expect(backward.map(\.payload) == expected.reversed().map { payload(Int($0)) })
+            }
+        }
+    }
+
     @Test func zeroLimitIsInvalidArgument() async throws {
         try await withLog { log, _ in
             _ = try await log.append([entry(streams: ["s"])])

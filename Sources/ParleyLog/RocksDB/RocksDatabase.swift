@@ -184,26 +184,30 @@ final class RocksDatabase: @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(start: value, count: length))
     }
 
-    /// Looks up many keys of one family in one call; `nil` where a key is absent.
+    /// Looks up many keys of one family in one batched call; `nil` where a
+    /// key is absent. RocksDB takes the keys in order and reads each table
+    /// block once for all the keys in it, where one lookup per key would
+    /// search the index and the block again every time.
     func multiGet(_ family: ColumnFamily, keys: [[UInt8]], snapshot: RocksSnapshot? = nil) throws(RocksError) -> [[UInt8]?] {
         let readOptions = snapshot?.readOptions ?? self.readOptions
         let count = keys.count
         guard count > 0 else { return [] }
-        var values = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-        var valueLengths = [Int](repeating: 0, count: count)
-        var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-        let familyHandles = [OpaquePointer?](repeating: family.handle, count: count)
+        // One buffer holds every key, so their pointers stay put through the call.
+        let joined = keys.flatMap { $0 }
         let keyLengths = keys.map(\.count)
-        let keyPointers = keys.map { key -> UnsafeMutablePointer<CChar> in
-            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(key.count, 1))
-            key.withUnsafeBytes { UnsafeMutableRawPointer(pointer).copyMemory(from: $0.baseAddress!, byteCount: key.count) }
-            return pointer
-        }
-        defer { keyPointers.forEach { $0.deallocate() } }
-        keyPointers.map { UnsafePointer($0) as UnsafePointer<CChar>? }.withUnsafeBufferPointer { keyList in
-            rocksdb_multi_get_cf(
-                handle, readOptions, familyHandles, count, keyList.baseAddress, keyLengths,
-                &values, &valueLengths, &errors)
+        let sorted = zip(keys, keys.dropFirst()).allSatisfy { !$1.lexicographicallyPrecedes($0) }
+        var values = [OpaquePointer?](repeating: nil, count: count)
+        var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        joined.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { bytes in
+                var start = 0
+                let keyPointers = keyLengths.map { length -> UnsafePointer<CChar>? in
+                    defer { start += length }
+                    return bytes.baseAddress.map { $0 + start }
+                }
+                rocksdb_batched_multi_get_cf(
+                    handle, readOptions, family.handle, count, keyPointers, keyLengths, &values, &errors, sorted)
+            }
         }
         var firstError: String?
         var result = [[UInt8]?]()
@@ -214,8 +218,10 @@ final class RocksDatabase: @unchecked Sendable {
                 rocksdb_free(error)
             }
             if let value = values[index] {
-                result.append(Array(UnsafeRawBufferPointer(start: value, count: valueLengths[index])))
-                rocksdb_free(value)
+                var length = 0
+                let bytes = rocksdb_pinnableslice_value(value, &length)
+                result.append(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+                rocksdb_pinnableslice_destroy(value)
             } else {
                 result.append(nil)
             }
