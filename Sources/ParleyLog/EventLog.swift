@@ -212,8 +212,7 @@ public final class EventLog: Sendable {
             }
             for (position, stream) in entry.streams.enumerated() {
                 guard StreamName.isValid(stream) else { throw .invalidStreamName(stream) }
-                // A scan, not a set: an entry has a few streams, and hashing
-                // them cost more than comparing.
+                // A scan, not a set: an entry has a few streams.
                 guard !entry.streams[..<position].contains(stream) else {
                     throw .duplicateStream(index: index, stream: stream)
                 }

@@ -101,7 +101,7 @@ import Testing
     }
 
     /// A stream read gathers its entries by offset in one batched lookup;
-    /// after a reopen they lie in table files and, for the newest, in the
+    /// here they lie in three table files and, for the newest, in the
     /// memtable, and pages come back whole and in order both ways.
     @Test func streamPagesSpanTablesAndTheMemtable() async throws {
         try await withTemporaryDirectory { dir in
@@ -112,7 +112,10 @@ import Testing
                     _ = try await log.append([entry(streams: offset % 3 == 0 ? ["s"] : ["other"], payload: payload(offset))])
                 }
             }
-            try await withOpenLog(at: path) { log in try await fill(log, 1...600) }
+            // Each close flushes: three table files, then the memtable.
+            for first in [1, 201, 401] {
+                try await withOpenLog(at: path) { log in try await fill(log, first...(first + 199)) }
+            }
             try await withOpenLog(at: path) { log in
                 try await fill(log, 601...660)
                 let expected = (1...660).filter { $0 % 3 == 0 }.map(UInt64.init)

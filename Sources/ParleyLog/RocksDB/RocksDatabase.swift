@@ -192,10 +192,16 @@ final class RocksDatabase: @unchecked Sendable {
         let readOptions = snapshot?.readOptions ?? self.readOptions
         let count = keys.count
         guard count > 0 else { return [] }
+        // Key order is byte order (every family keeps RocksDB's default
+        // comparator). A backward read's keys go in reversed, so RocksDB
+        // need not sort them.
+        let sorted = zip(keys, keys.dropFirst()).allSatisfy { !$1.lexicographicallyPrecedes($0) }
+        if !sorted && zip(keys, keys.dropFirst()).allSatisfy({ !$0.lexicographicallyPrecedes($1) }) {
+            return try multiGet(family, keys: keys.reversed(), snapshot: snapshot).reversed()
+        }
         // One buffer holds every key, so their pointers stay put through the call.
         let joined = keys.flatMap { $0 }
         let keyLengths = keys.map(\.count)
-        let sorted = zip(keys, keys.dropFirst()).allSatisfy { !$1.lexicographicallyPrecedes($0) }
         var values = [OpaquePointer?](repeating: nil, count: count)
         var errors = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
         joined.withUnsafeBufferPointer { bytes in

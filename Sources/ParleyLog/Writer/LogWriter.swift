@@ -48,10 +48,11 @@ final class LogWriter: @unchecked Sendable {
     private var pollNext = true
     /// The writer thread, once it runs (`pthread_t`, an integer on Linux).
     private let threadID = Atomic<UInt>(0)
-    /// The batch every group is built in, emptied between groups: a new one
-    /// would grow its buffer again from nothing each time.
+    /// The batch every group is built in, emptied after each group: a new
+    /// one would grow its buffer again from nothing each time.
     private var groupBatch = WriteBatch()
-    /// A buffer that grew past this for one large group is not kept.
+    /// A batch that held more than this, or took anything back, is replaced
+    /// rather than emptied, so the writer does not keep a large buffer.
     private static let keptBatchBytes = 4 << 20
 
     init(database: RocksDatabase, families: LogFamilies, syncer: LogSyncer, options: LogOptions,
@@ -227,6 +228,8 @@ final class LogWriter: @unchecked Sendable {
         var stagedKeys: [IdempotencyKey: IdempotencyRecord] = [:]
         /// Heads of the streams this group moved, as they were before it.
         var headsBefore: [String: UInt64] = [:]
+        /// Whether an append's writes were taken back out of the batch.
+        var rolledBack = false
         var timestamp: UInt64
     }
 
@@ -237,8 +240,14 @@ final class LogWriter: @unchecked Sendable {
             return syncer.hand(LogSyncer.Work(completions: completions, head: lastOffset, wrote: false))
         }
         let offsetBefore = lastOffset
-        if batchSize(groupBatch) > Self.keptBatchBytes { groupBatch = WriteBatch() } else { groupBatch.clear() }
         var state = GroupState(batch: groupBatch, timestamp: max(lastTimestamp, options.clock()))
+        defer {
+            if state.rolledBack || batchSize(groupBatch) > Self.keptBatchBytes {
+                groupBatch = WriteBatch()
+            } else {
+                groupBatch.clear()
+            }
+        }
         var outcomes: [Result<Staged, any Error>] = []
         outcomes.reserveCapacity(group.count)
         for append in group {
@@ -383,6 +392,7 @@ final class LogWriter: @unchecked Sendable {
             for (stream, head) in headsBefore { heads[stream] = head }
             state.indexPuts.removeSubrange(indexPutsBefore...)
             try? state.batch.rollbackToSavePoint()
+            state.rolledBack = true
         }
         do {
             for (index, entry) in entries.enumerated() where results[index] == nil {
